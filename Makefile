@@ -1,0 +1,66 @@
+# Two commands matter: `make run` and `make test`. Everything else they need is built on demand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-services prod-smoke bench lint format migrations-check sysdeps sysdeps-test install clean
+
+run: sysdeps install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_centres
+	$(MANAGE) load_catalog
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: sysdeps-test install
+	$(PY) -m pytest
+
+# The suite again against PostgreSQL and Redis, with a real Celery worker (CI's second pass).
+test-services: sysdeps-test install
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) scripts/test-services.sh
+
+# docker-compose's web and worker commands, natively, with DEBUG off (no Docker engine here).
+prod-smoke: sysdeps install
+	PG_SERVER=$(PG_URL:/test=) scripts/prod-smoke.sh
+
+# Seconds per PDF (cold, warm), size, PDFs per second with one and two processes; then the
+# board, comparison, charts and queue pages with thousands of applications.
+bench: sysdeps install
+	$(PY) scripts/bench_pdf.py
+	$(PY) scripts/bench_board.py --count 3000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+sysdeps:
+	@scripts/sysdeps.sh run
+
+sysdeps-test:
+	@scripts/sysdeps.sh test
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "需要 Python 3.11 或更高版本"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules var

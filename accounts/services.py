@@ -1,0 +1,73 @@
+"""Domain actions on accounts; views only validate forms and call these."""
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Centre, Invitation, Organisation, User
+
+
+class InvitationUsed(Exception):
+    pass
+
+
+@transaction.atomic
+def register_organisation(data) -> User:
+    org = Organisation.objects.create(
+        name=data["org_name"],
+        credit_code=data["credit_code"],
+        legal_cert_no=data["legal_cert_no"],
+        legal_representative=data["legal_representative"],
+        address=data["address"],
+        centre=data["centre"],
+    )
+    return User.objects.create_user(
+        data["email"],
+        data["password1"],
+        name=data["name"],
+        phone=data["phone"],
+        role=User.Role.APPLICANT,
+        organisation=org,
+    )
+
+
+def invite_colleague(organisation, email, invited_by, accept_url_for) -> Invitation:
+    invitation = Invitation.objects.create(
+        organisation=organisation, email=email, invited_by=invited_by
+    )
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"invitation": invitation, "accept_url": accept_url_for(invitation)},
+    )
+    send_mail(f"邀请您加入“{organisation.name}”的题库申报工作", body, None, [email])
+    return invitation
+
+
+def accept_invitation(invitation_id, data) -> User:
+    try:
+        with transaction.atomic():
+            # Lock the row so two tabs submitting the same link cannot both create users.
+            invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+            if invitation.is_used:
+                raise InvitationUsed
+            user = User.objects.create_user(
+                invitation.email,
+                data["password1"],
+                name=data["name"],
+                phone=data["phone"],
+                role=User.Role.APPLICANT,
+                organisation=invitation.organisation,
+            )
+            invitation.accepted_at = timezone.now()
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+            return user
+    except IntegrityError as exc:
+        # The address was registered between the invitation and its acceptance.
+        raise InvitationUsed from exc
+
+
+def create_staff(email, centre: Centre, name="", password=None) -> User:
+    role = User.Role.PROVINCE if centre.is_province else User.Role.CITY
+    return User.objects.create_user(email, password, name=name, role=role, centre=centre)

@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from applications.models import Application, Event, deadline_for
+from catalog.models import Call
+
+from . import services
+from .access import organisation_for
+from .forms import AcceptInvitationForm, InvitationForm, OrganisationForm, RegistrationForm
+from .models import Centre, Invitation, Organisation
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_organisation(form.cleaned_data)
+        login(request, user, backend=BACKEND)
+        messages.success(request, f"“{user.organisation.name}”注册成功。")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    call = Call.objects.open().first()
+    context = {"call": call}
+    if call and user.is_applicant:
+        # Units submit to their centre by the centre's own date, if it set one.
+        context["deadline"] = deadline_for(call, user.organisation.centre_id)
+    if user.is_applicant:
+        org = organisation_for(user, user.organisation_id)
+        context.update(
+            organisation=org,
+            members=org.members.order_by("date_joined"),
+            invitations=org.invitations.filter(accepted_at__isnull=True),
+            invite_form=InvitationForm(),
+            applications=_applications_of(org, user),
+        )
+        template = "accounts/dashboard_applicant.html"
+    elif user.is_centre_staff or user.is_admin:
+        organisations = (
+            Organisation.objects.visible_to(user)
+            .select_related("centre")
+            .annotate(member_count=Count("members"))
+        )
+        context["organisations"] = organisations
+        if user.is_city_staff:
+            template = "accounts/dashboard_city.html"
+        else:
+            context["centres"] = Centre.objects.annotate(org_count=Count("organisations"))
+            template = "accounts/dashboard_province.html"
+    else:
+        template = "accounts/dashboard.html"
+    return render(request, template, context)
+
+
+def _applications_of(org, user):
+    """The unit's applications with their histories, in two queries whatever their number."""
+    events = Event.objects.visible_to(user).select_related("actor")
+    return (
+        Application.objects.filter(organisation=org)
+        .select_related("call__publication", "unit__entry", "selection")
+        .prefetch_related(Prefetch("events", queryset=events))
+    )
+
+
+@login_required
+def organisation_detail(request, pk):
+    org = organisation_for(request.user, pk)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": org,
+            "members": org.members.order_by("date_joined"),
+            "can_change": org.allows(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def organisation_edit(request, pk):
+    org = organisation_for(request.user, pk, action="change")
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "单位信息已保存。")
+        return redirect("accounts:organisation_detail", pk=org.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form, "organisation": org})
+
+
+@login_required
+def invite(request, pk):
+    org = organisation_for(request.user, pk, action="invite")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invite_colleague(
+            org,
+            form.cleaned_data["email"],
+            request.user,
+            lambda inv: request.build_absolute_uri(reverse("accounts:accept", args=[inv.token])),
+        )
+        messages.success(request, f"邀请邮件已发送至 {form.cleaned_data['email']}。")
+        return redirect("accounts:dashboard")
+    return render(
+        request,
+        "accounts/dashboard_applicant.html",
+        {
+            "organisation": org,
+            "members": org.members.order_by("date_joined"),
+            "invitations": org.invitations.filter(accepted_at__isnull=True),
+            "invite_form": form,
+            "applications": _applications_of(org, request.user),
+        },
+        status=400,
+    )
+
+
+def accept(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if invitation.is_used:
+        return render(request, "accounts/invitation_used.html", status=410)
+    if request.user.is_authenticated:
+        messages.warning(request, "您已登录其他账号。请先退出登录，再打开邀请链接。")
+        return redirect("accounts:dashboard")
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(invitation.pk, form.cleaned_data)
+        except services.InvitationUsed:
+            return render(request, "accounts/invitation_used.html", status=410)
+        login(request, user, backend=BACKEND)
+        messages.success(request, f"欢迎加入“{invitation.organisation.name}”。")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})

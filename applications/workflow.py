@@ -1,0 +1,159 @@
+"""The application's one transition function and the rules it enforces.
+
+Every change of ``Application.status`` goes through ``set_state``: it checks the
+rule, saves, writes the append-only history row and schedules the notification.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Application, Event, Status
+from .snapshot import take_snapshot
+from .validation import submission_errors
+
+
+class TransitionError(Exception):
+    """A transition the rules refuse; the message is shown to the user as it is."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset
+    label: str
+    check: Callable[[Application, User, object], None] | None = None
+
+
+def _own_organisation(app, actor):
+    return actor.role == User.Role.APPLICANT and actor.organisation_id == app.organisation_id
+
+
+def _reviewing_centre(app, actor):
+    """The centre the unit reports to: its city's, or the province's for province-affiliated units."""
+    return actor.role in CENTRE and actor.centre_id == app.organisation.centre_id
+
+
+def _check_submit(app, actor, now):
+    if app.deadline_passed(now):
+        d = app.deadline()
+        raise TransitionError(
+            f"申报已于{d.year}年{d.month}月{d.day}日24时（北京时间）截止，不能再提交。"
+        )
+    errors = submission_errors(app)
+    if errors:
+        raise TransitionError("申报书尚未填写完整，请按提示修改后再提交。")
+
+
+APPLICANT = frozenset({User.Role.APPLICANT})
+CENTRE = frozenset({User.Role.CITY, User.Role.PROVINCE})
+PROVINCE = frozenset({User.Role.PROVINCE})
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (Status.DRAFT, Status.SUBMITTED): Rule(APPLICANT, "提交", _check_submit),
+    (Status.RETURNED, Status.SUBMITTED): Rule(APPLICANT, "重新提交", _check_submit),
+    # Withdraw only until the centre starts its review: IN_REVIEW is no source of it.
+    (Status.SUBMITTED, Status.DRAFT): Rule(APPLICANT, "撤回"),
+    (Status.SUBMITTED, Status.IN_REVIEW): Rule(CENTRE, "开始审核"),
+    (Status.SUBMITTED, Status.RETURNED): Rule(CENTRE, "退回修改"),
+    (Status.IN_REVIEW, Status.RETURNED): Rule(CENTRE, "退回修改"),
+    (Status.SUBMITTED, Status.VERIFIED): Rule(CENTRE, "核实"),
+    (Status.IN_REVIEW, Status.VERIFIED): Rule(CENTRE, "核实"),
+    (Status.VERIFIED, Status.RECOMMENDED): Rule(CENTRE, "推荐"),
+    (Status.VERIFIED, Status.NOT_RECOMMENDED): Rule(CENTRE, "不予推荐"),
+    (Status.RECOMMENDED, Status.VERIFIED): Rule(CENTRE, "撤销推荐"),
+    (Status.NOT_RECOMMENDED, Status.VERIFIED): Rule(CENTRE, "撤销推荐"),
+    (Status.RECOMMENDED, Status.SENT): Rule(CENTRE, "报送省中心"),
+    (Status.NOT_RECOMMENDED, Status.SENT): Rule(CENTRE, "报送省中心"),
+    (Status.SENT, Status.RECOMMENDED): Rule(PROVINCE, "重新开放报送"),
+    (Status.SENT, Status.NOT_RECOMMENDED): Rule(PROVINCE, "重新开放报送"),
+    (Status.SENT, Status.SELECTED): Rule(PROVINCE, "确定入选"),
+    (Status.SENT, Status.NOT_SELECTED): Rule(PROVINCE, "确定未入选"),
+    (Status.SELECTED, Status.SENT): Rule(PROVINCE, "撤销遴选结果"),
+    (Status.NOT_SELECTED, Status.SENT): Rule(PROVINCE, "撤销遴选结果"),
+}
+
+
+def _actor_may(rule: Rule, app: Application, actor: User) -> bool:
+    if actor.role not in rule.roles:
+        return False
+    if rule.roles == APPLICANT:
+        return _own_organisation(app, actor)
+    if rule.roles == PROVINCE:
+        return True
+    return _reviewing_centre(app, actor)
+
+
+def available(app: Application, actor: User) -> list[tuple[str, str]]:
+    """The transitions this user could attempt now, as (target status, label)."""
+    return [
+        (to, rule.label)
+        for (src, to), rule in TRANSITIONS.items()
+        if src == app.status and _actor_may(rule, app, actor)
+    ]
+
+
+def set_state(app: Application, to: str, actor: User, comment: str = "", now=None) -> Event:
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the row: two tabs submitting at once must not both pass the checks.
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call", "organisation")
+            .get(pk=app.pk)
+        )
+        rule = TRANSITIONS.get((locked.status, to))
+        if rule is None:
+            raise TransitionError(
+                f"申报书当前状态为“{locked.get_status_display()}”，不能变为“{Status(to).label}”。"
+            )
+        if not _actor_may(rule, locked, actor):
+            raise TransitionError(f"您没有权限对这份申报书执行“{rule.label}”。")
+        if rule.check:
+            rule.check(locked, actor, now)
+        source = locked.status
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if to == Status.SUBMITTED:
+            locked.submitted_at = now
+            fields.append("submitted_at")
+        locked.save(update_fields=fields)
+        if to == Status.SUBMITTED:
+            # Each submission is frozen as a new version; earlier versions stay.
+            snapshot = take_snapshot(locked, now)
+            transaction.on_commit(lambda: _request_pdf(snapshot.pk))
+        event = Event.objects.create(
+            application=locked,
+            actor=actor,
+            at=now,
+            from_status=source,
+            to_status=to,
+            comment=comment or rule.label,
+        )
+        transaction.on_commit(lambda: _notify(event.pk))
+    app.status, app.submitted_at = locked.status, locked.submitted_at
+    return event
+
+
+def record_creation(app: Application, actor: User) -> Event:
+    """The first history row: the application came into being as a draft."""
+    return Event.objects.create(
+        application=app, actor=actor, from_status="", to_status=Status.DRAFT, comment="创建草稿"
+    )
+
+
+def _request_pdf(snapshot_id: int) -> None:
+    from documents.services import request_application_pdf
+
+    from .models import Snapshot
+
+    request_application_pdf(Snapshot.objects.get(pk=snapshot_id))
+
+
+def _notify(event_id: int) -> None:
+    from .tasks import notify_event
+
+    notify_event.delay(event_id)

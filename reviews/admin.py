@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from .models import Batch, BatchEvent, Publication, Review, Score, Selection, Weights
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["application", "recommendation", "left_out", "updated_by", "updated_at"]
+    list_filter = ["recommendation", "left_out"]
+    list_select_related = ["application__organisation", "application__call", "updated_by"]
+    raw_id_fields = ["application", "updated_by"]
+
+
+class BatchEventInline(admin.TabularInline):
+    model = BatchEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "from_state", "to_state", "comment"]
+
+    def has_add_permission(self, request, obj=None):
+        # Batch history is written by the send and reopen functions only.
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["centre", "call", "state", "sent_at", "sent_by"]
+    list_filter = ["call", "state"]
+    list_select_related = ["centre", "call", "sent_by"]
+    readonly_fields = ["state", "sent_at", "sent_by"]
+    inlines = [BatchEventInline]
+
+
+@admin.register(Weights)
+class WeightsAdmin(admin.ModelAdmin):
+    list_display = ["call", "team", "funding", "experience"]
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["application", "team", "funding", "experience", "scored_by", "scored_at"]
+    list_select_related = ["application__organisation", "application__call", "scored_by"]
+    raw_id_fields = ["application", "scored_by"]
+
+
+@admin.register(Selection)
+class SelectionAdmin(admin.ModelAdmin):
+    list_display = ["unit_key", "application", "outcome", "subsidy", "decided_at"]
+    list_filter = ["call", "outcome"]
+    list_select_related = ["application__organisation", "application__call"]
+    raw_id_fields = ["application", "unit", "decided_by"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["call", "published_at", "published_by"]

@@ -1,0 +1,364 @@
+"""A centre's batch for one call: leaving applications out, sending, and the province reopening.
+
+Sending moves every decided application to SENT through ``set_state`` in one transaction,
+so the province receives either the whole batch or nothing.
+"""
+
+from dataclasses import dataclass, field
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import Centre, User
+from applications.models import Application, Status
+from applications.workflow import TransitionError, set_state
+from catalog.models import Call
+from documents.models import Document
+
+from .models import Batch, BatchEvent, Publication, Recommendation, Review
+
+# Submitted but not yet recommended or not recommended: each must be decided or left out.
+UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED, Status.RETURNED)
+DECIDED = (Status.RECOMMENDED, Status.NOT_RECOMMENDED)
+# Sent, and what the province may make of a sent application afterwards.
+SENT_OR_LATER = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
+RECOMMENDING = (Recommendation.LEAD, Recommendation.PARTICIPANT)
+
+
+class BatchError(Exception):
+    """A batch action the rules refuse; the message is shown to the user as it is."""
+
+
+def current_call() -> Call | None:
+    return Call.objects.open().first()
+
+
+def batch_for(centre: Centre, call: Call) -> Batch:
+    """The centre's batch for the call, created on first use with the centre's contact."""
+    batch, _ = Batch.objects.get_or_create(
+        centre=centre,
+        call=call,
+        defaults={
+            "contact_person": centre.contact_person,
+            "contact_phone": centre.contact_phone,
+        },
+    )
+    return batch
+
+
+def contact_of(centre: Centre, call: Call) -> tuple[str, str]:
+    """The 附件3 footer contact: the batch's if there is one, else the centre's."""
+    batch = Batch.objects.filter(centre=centre, call=call).first()
+    if batch is None:
+        return centre.contact_person, centre.contact_phone
+    return batch.contact_person, batch.contact_phone
+
+
+def applications_of(centre: Centre, call: Call):
+    """Every submitted application of the centre's units for the call (drafts never count)."""
+    return (
+        Application.objects.filter(call=call, organisation__centre=centre)
+        .exclude(status=Status.DRAFT)
+        .select_related("organisation", "unit__entry", "review")
+        .order_by("pk")
+    )
+
+
+def review_of(app: Application) -> Review | None:
+    try:
+        return app.review
+    except Review.DoesNotExist:
+        return None
+
+
+@dataclass
+class Overview:
+    """What the batch page and the province's list show about one centre's batch."""
+
+    lead: list = field(default_factory=list)
+    participant: list = field(default_factory=list)
+    not_recommended: list = field(default_factory=list)
+    undecided: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list:
+        return [a for a in self.undecided if not _is_left_out(a)]
+
+    @property
+    def decided_count(self) -> int:
+        return len(self.lead) + len(self.participant) + len(self.not_recommended)
+
+
+def _is_left_out(app) -> bool:
+    review = review_of(app)
+    return bool(review and review.left_out)
+
+
+def overview(centre: Centre, call: Call) -> Overview:
+    result = Overview()
+    for app in applications_of(centre, call):
+        review = review_of(app)
+        recommendation = review.recommendation if review else ""
+        if app.status in UNDECIDED:
+            result.undecided.append(app)
+            if review and review.left_out:
+                result.left_out.append(app)
+        elif recommendation == Recommendation.LEAD:
+            result.lead.append(app)
+        elif recommendation == Recommendation.PARTICIPANT:
+            result.participant.append(app)
+        else:
+            result.not_recommended.append(app)
+    return result
+
+
+def deadline_message(call: Call) -> str:
+    d = call.deadline
+    return f"报送已于{d.year}年{d.month}月{d.day}日24时（北京时间）截止，不能再报送。"
+
+
+def was_reopened(batch: Batch) -> bool:
+    return batch.events.filter(to_state=Batch.State.OPEN).exists()
+
+
+def may_send_after_deadline(batch: Batch) -> bool:
+    # A batch the province reopened was asked back for a correction: it may be sent again.
+    return was_reopened(batch)
+
+
+def sending_closed(batch: Batch, now=None) -> bool:
+    return batch.call.deadline_passed(now) and not may_send_after_deadline(batch)
+
+
+def _check_staff(centre: Centre, user: User) -> None:
+    if not (user.is_centre_staff and user.centre_id == centre.pk):
+        raise BatchError("您没有权限操作该中心的报送。")
+
+
+def _check_published(call) -> None:
+    if Publication.objects.filter(call=call).exists():
+        raise BatchError("本批次遴选结果已发布，报送已结束。")
+
+
+def _check_editable(batch: Batch, now) -> None:
+    _check_published(batch.call)
+    if batch.state == Batch.State.SENT:
+        raise BatchError("本中心已报送，不能再修改；如需更正请联系省中心重新开放报送。")
+    if sending_closed(batch, now):
+        raise BatchError(deadline_message(batch.call))
+
+
+def _locked_editable_batch(centre: Centre, call: Call, now) -> Batch:
+    """The centre's batch, locked for this transaction, refused once sent or closed."""
+    batch = Batch.objects.select_for_update().get(pk=batch_for(centre, call).pk)
+    _check_editable(batch, now)
+    return batch
+
+
+def save_batch_form(
+    centre: Centre,
+    call: Call,
+    user: User,
+    *,
+    contact_person: str,
+    contact_phone: str,
+    left_out: dict[int, str | None],
+    now=None,
+) -> Batch:
+    """Store the contact and which undecided applications are left out (id → reason, or None)."""
+    now = now or timezone.now()
+    _check_staff(centre, user)
+    with transaction.atomic():
+        batch = _locked_editable_batch(centre, call, now)
+        batch.contact_person, batch.contact_phone = contact_person, contact_phone
+        batch.save(update_fields=["contact_person", "contact_phone"])
+        undecided = applications_of(centre, call).filter(status__in=UNDECIDED)
+        for app in undecided.filter(pk__in=list(left_out)):
+            _set_left_out(app, left_out[app.pk])
+    return batch
+
+
+def _set_left_out(app: Application, reason: str | None) -> None:
+    review, _ = Review.objects.select_for_update().get_or_create(application=app)
+    wanted = (reason is not None, (reason or "").strip())
+    if (review.left_out, review.left_out_reason) == wanted:
+        return
+    review.left_out, review.left_out_reason = wanted
+    # Only these two fields: the recommendation and its optimistic lock belong to the review page.
+    review.save(update_fields=["left_out", "left_out_reason"])
+
+
+def send_batch(
+    centre: Centre,
+    call: Call,
+    user: User,
+    *,
+    contact_person: str | None = None,
+    contact_phone: str | None = None,
+    now=None,
+) -> Batch:
+    """Send every decided application to the province, all or nothing."""
+    now = now or timezone.now()
+    _check_staff(centre, user)
+    with transaction.atomic():
+        batch = _locked_editable_batch(centre, call, now)
+        if contact_person is not None:
+            batch.contact_person = contact_person
+        if contact_phone is not None:
+            batch.contact_phone = contact_phone
+        if not (batch.contact_person.strip() and batch.contact_phone.strip()):
+            raise BatchError("请填写本中心的联系人和联系电话。")
+        # Lock the centre's applications: nothing may change status while the batch is sent.
+        apps = list(applications_of(centre, call).select_for_update(of=("self",)))
+        blocking = [a for a in apps if a.status in UNDECIDED and not _is_left_out(a)]
+        if blocking:
+            refs = "、".join(a.reference for a in blocking[:5])
+            more = f"等{len(blocking)}份" if len(blocking) > 5 else ""
+            raise BatchError(
+                f"还有{len(blocking)}份申报书未作出推荐意见（{refs}{more}）："
+                "请先审核推荐或不予推荐，或勾选“不纳入本次报送”并说明理由。"
+            )
+        decided = [a for a in apps if a.status in DECIDED]
+        if not decided:
+            raise BatchError("没有可报送的申报书：请先对申报书作出推荐或不予推荐的意见。")
+        recommended = sum(1 for a in decided if a.status == Status.RECOMMENDED)
+        for app in decided:
+            _send_one(app, user, now)
+        batch.state, batch.sent_at, batch.sent_by = Batch.State.SENT, now, user
+        batch.save(update_fields=["state", "sent_at", "sent_by", "contact_person", "contact_phone"])
+        left_out = [a for a in apps if a.status in UNDECIDED]
+        event = BatchEvent.objects.create(
+            batch=batch,
+            actor=user,
+            at=now,
+            from_state=Batch.State.OPEN,
+            to_state=Batch.State.SENT,
+            comment=(
+                f"报送申报书{len(decided)}份（推荐{recommended}份，"
+                f"不予推荐{len(decided) - recommended}份），不纳入本次报送{len(left_out)}份"
+            ),
+        )
+        transaction.on_commit(lambda: request_summary(centre, call, user, sent=True))
+        transaction.on_commit(lambda: notify_batch_event.delay(event.pk))
+    return batch
+
+
+def _send_one(app: Application, user: User, now) -> None:
+    review = review_of(app)
+    recommendation = review.recommendation if review else ""
+    # The status and the recorded recommendation must agree, or the 附件3 row would be wrong.
+    expected = RECOMMENDING if app.status == Status.RECOMMENDED else (Recommendation.NONE,)
+    if recommendation not in expected:
+        raise BatchError(
+            f"申报书{app.reference}的状态（{app.get_status_display()}）与推荐意见不一致，"
+            "请重新审核后再报送。"
+        )
+    try:
+        set_state(
+            app, Status.SENT, user, f"报送省中心（{review.get_recommendation_display()}）", now
+        )
+    except TransitionError as exc:
+        raise BatchError(f"申报书{app.reference}不能报送：{exc}") from exc
+
+
+def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
+    """The province gives a sent batch back to its centre; every sent application returns."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not user.is_province_staff:
+        raise BatchError("只有省中心工作人员可以重新开放报送。")
+    if not reason:
+        raise BatchError("请填写重新开放报送的理由。")
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("centre", "call").get(pk=batch.pk)
+        if batch.state != Batch.State.SENT:
+            raise BatchError(f"{batch.centre.name}尚未报送，无需重新开放。")
+        _check_published(batch.call)
+        sent = applications_of(batch.centre, batch.call).filter(status=Status.SENT)
+        for app in sent:
+            review = review_of(app)
+            recommended = review is not None and review.recommendation in RECOMMENDING
+            target = Status.RECOMMENDED if recommended else Status.NOT_RECOMMENDED
+            try:
+                set_state(app, target, user, f"重新开放报送：{reason}", now)
+            except TransitionError as exc:
+                raise BatchError(f"申报书{app.reference}不能退回：{exc}") from exc
+        batch.state, batch.sent_at, batch.sent_by = Batch.State.OPEN, None, None
+        batch.save(update_fields=["state", "sent_at", "sent_by"])
+        event = BatchEvent.objects.create(
+            batch=batch,
+            actor=user,
+            at=now,
+            from_state=Batch.State.SENT,
+            to_state=Batch.State.OPEN,
+            comment=reason,
+        )
+        transaction.on_commit(lambda: notify_batch_event.delay(event.pk))
+    return batch
+
+
+def request_summary(centre: Centre, call: Call, user: User, *, sent: bool) -> Document:
+    """Ask for the 附件3 workbook in the background: the draft, or the version as sent."""
+    from documents.services import request_document
+
+    return request_document(
+        Document.Kind.SUMMARY_XLSX, user, centre=centre, call=call, params={"sent": sent}
+    )
+
+
+def latest_summary(centre: Centre, call: Call, *, sent: bool) -> Document | None:
+    docs = Document.objects.filter(kind=Document.Kind.SUMMARY_XLSX, centre=centre, call=call)
+    # Filtered in Python: JSON booleans compare differently across database backends.
+    newest_first = docs.order_by("-created_at", "-pk").iterator(chunk_size=20)
+    return next((d for d in newest_first if bool(d.params.get("sent")) is sent), None)
+
+
+def province_batches(call: Call) -> list[dict]:
+    """Every centre with its batch (or none yet) and its counts, for the province's list."""
+    batches = {
+        b.centre_id: b
+        for b in Batch.objects.filter(call=call)
+        .select_related("sent_by")
+        .prefetch_related(Prefetch("events", queryset=BatchEvent.objects.select_related("actor")))
+    }
+    rows = []
+    for centre in Centre.objects.all():
+        batch = batches.get(centre.pk)
+        rows.append(
+            {
+                "centre": centre,
+                "batch": batch,
+                "overview": overview(centre, call),
+                "sent_summary": latest_summary(centre, call, sent=True) if batch else None,
+            }
+        )
+    return rows
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_batch_event(event_id: int) -> int:
+    """Email the province when a centre sends, and the centre when the province reopens."""
+    event = BatchEvent.objects.select_related("batch__centre", "batch__call", "actor").get(
+        pk=event_id
+    )
+    batch = event.batch
+    staff = User.objects.filter(is_active=True)
+    if event.to_state == Batch.State.SENT:
+        staff = staff.filter(role=User.Role.PROVINCE)
+    else:
+        staff = staff.filter(role__in=(User.Role.CITY, User.Role.PROVINCE), centre=batch.centre)
+    recipients = set(staff.values_list("email", flat=True))
+    if event.actor_id:
+        recipients.discard(event.actor.email)
+    if not recipients:
+        return 0
+    body = render_to_string("reviews/batch_email.txt", {"event": event, "batch": batch})
+    verb = "已报送" if event.to_state == Batch.State.SENT else "已被省中心重新开放"
+    subject = f"{batch.centre.name}{batch.call.name}报送{verb}"
+    send_mail(subject, body, None, sorted(recipients))
+    return len(recipients)

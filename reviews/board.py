@@ -1,0 +1,438 @@
+"""The provincial centre's selection board and comparison page, as queries.
+
+The board aggregates in the database: one query for the catalog units, one for the
+out-of-catalog groups and one for the decided leads, whatever the number of applications.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Trim
+
+from applications.models import Application, Status
+from catalog.models import Call, Entry, Unit
+from documents.models import Document
+
+from .models import Recommendation, Selection, Weights
+from .scoring import weighted_total
+
+# Applications the province has received from their centre (sent, and decided afterwards).
+AT_PROVINCE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
+# Every application an organisation has submitted at least once.
+APPLIED = tuple(s for s in Status.values if s != Status.DRAFT)
+
+
+class Flag(models.TextChoices):
+    """Where a unit stands in the selection; one per board row."""
+
+    NONE = "none", "未申报"
+    COMPETING = "competing", "有竞争"
+    PENDING = "pending", "待决定"
+    DECIDED = "decided", "已决定"
+
+
+FLAG_CSS = {
+    Flag.NONE: "text-bg-light border",
+    Flag.COMPETING: "text-bg-danger",
+    Flag.PENDING: "text-bg-warning",
+    Flag.DECIDED: "text-bg-success",
+}
+
+
+def current_call(slug: str | None = None) -> Call | None:
+    """The call asked for by slug, else the open one, else the newest."""
+    calls = Call.objects.order_by("-is_open", "-notice_date", "-pk")
+    if slug:
+        chosen = calls.filter(slug=slug).first()
+        if chosen:
+            return chosen
+    return calls.first()
+
+
+def unit_key(unit_id: int) -> str:
+    # Same spelling as reviews.models.unit_key_for for a catalog unit.
+    return f"u{unit_id}"
+
+
+def custom_key(occupation: str, work_type: str) -> str:
+    # Same spelling as reviews.models.unit_key_for for an out-of-catalog occupation.
+    return f"c:{occupation.strip()}|{work_type.strip()}"
+
+
+def flag_for(applied: int, leads: int, decided: bool) -> Flag:
+    # A decision ends the competition, so it wins over every other state.
+    if decided:
+        return Flag.DECIDED
+    if not applied:
+        return Flag.NONE
+    if leads > 1:
+        return Flag.COMPETING
+    return Flag.PENDING
+
+
+@dataclass
+class BoardRow:
+    key: str
+    number: int | None
+    occupation: str
+    work_type: str
+    series: str = ""
+    industry: str = ""
+    tags: list[str] = field(default_factory=list)
+    applied: int = 0
+    sent: int = 0
+    leads: int = 0
+    participants: int = 0
+    flag: Flag = Flag.NONE
+    # The organisation decided as lead unit, once there is one.
+    lead_organisation: str = ""
+
+    @property
+    def in_catalog(self) -> bool:
+        return self.number is not None
+
+    @property
+    def flag_css(self) -> str:
+        return FLAG_CSS[self.flag]
+
+
+def _counts(prefix: str, centre_id=None) -> dict:
+    """Count annotations over applications; ``prefix`` is the path to them ("" from Application)."""
+    pk = f"{prefix}pk" if prefix else "pk"
+    sent = Q(**{f"{prefix}status__in": AT_PROVINCE})
+    counts = {
+        "applied": Count(pk, filter=Q(**{f"{prefix}status__in": APPLIED})),
+        "sent": Count(pk, filter=sent),
+        "leads": Count(
+            pk, filter=sent & Q(**{f"{prefix}review__recommendation": Recommendation.LEAD})
+        ),
+        "participants": Count(
+            pk, filter=sent & Q(**{f"{prefix}review__recommendation": Recommendation.PARTICIPANT})
+        ),
+    }
+    if centre_id:
+        counts["from_centre"] = Count(
+            pk,
+            filter=Q(
+                **{
+                    f"{prefix}status__in": APPLIED,
+                    f"{prefix}organisation__centre_id": centre_id,
+                }
+            ),
+        )
+    return counts
+
+
+def unit_rows(call, *, series=None, industry=None, tag=None, centre=None):
+    """Every catalog unit of the call with its application counts: one query."""
+    units = (
+        Unit.objects.filter(entry__call=call)
+        .select_related("entry__series")
+        .annotate(**_counts("applications__", centre))
+        .order_by("entry__number", "position")
+    )
+    if series:
+        units = units.filter(entry__series_id=series)
+    if industry:
+        units = units.filter(entry__series__industry=industry)
+    if tag:
+        units = units.filter(**{f"entry__{Entry.TAG_FIELDS[tag]}": True})
+    if centre:
+        # Units some applicant of that centre applied for; the counts stay province-wide.
+        units = units.filter(from_centre__gt=0)
+    return units
+
+
+def custom_groups(call, *, centre=None):
+    """Out-of-catalog occupations applied for, grouped as unit_key_for does: one query."""
+    groups = (
+        Application.objects.filter(call=call, unit__isnull=True, status__in=APPLIED)
+        .annotate(occ=Trim("custom_occupation"), wt=Trim("custom_work_type"))
+        .values("occ", "wt")
+        .annotate(**_counts("", centre))
+        .order_by("occ", "wt")
+    )
+    if centre:
+        groups = groups.filter(from_centre__gt=0)
+    return groups
+
+
+def decided_leads(call) -> dict[str, str]:
+    """unit_key → name of the organisation decided as lead unit: one query."""
+    return dict(
+        Selection.objects.filter(call=call, outcome=Selection.Outcome.LEAD).values_list(
+            "unit_key", "application__organisation__name"
+        )
+    )
+
+
+def board_rows(call, *, series=None, industry=None, tag=None, centre=None) -> list[BoardRow]:
+    """The board's rows in catalog order, out-of-catalog groups last; flags not filtered."""
+    leads = decided_leads(call)
+    rows = []
+    for unit in unit_rows(call, series=series, industry=industry, tag=tag, centre=centre):
+        entry = unit.entry
+        key = unit_key(unit.pk)
+        rows.append(
+            BoardRow(
+                key=key,
+                number=entry.number,
+                occupation=entry.occupation,
+                work_type=unit.name,
+                series=entry.series.name if entry.series else "",
+                industry=entry.series.get_industry_display() if entry.series else "",
+                tags=entry.tags,
+                applied=unit.applied,
+                sent=unit.sent,
+                leads=unit.leads,
+                participants=unit.participants,
+                flag=flag_for(unit.applied, unit.leads, key in leads),
+                lead_organisation=leads.get(key, ""),
+            )
+        )
+    # Out-of-catalog groups have no series or tags: those filters leave them out.
+    if not (series or industry or tag):
+        for group in custom_groups(call, centre=centre):
+            key = custom_key(group["occ"], group["wt"])
+            rows.append(
+                BoardRow(
+                    key=key,
+                    number=None,
+                    occupation=group["occ"],
+                    work_type=group["wt"],
+                    applied=group["applied"],
+                    sent=group["sent"],
+                    leads=group["leads"],
+                    participants=group["participants"],
+                    flag=flag_for(group["applied"], group["leads"], key in leads),
+                    lead_organisation=leads.get(key, ""),
+                )
+            )
+    return rows
+
+
+def flag_counts(rows) -> dict[str, int]:
+    """How many rows carry each flag, every flag present (zero when none)."""
+    counted = Counter(row.flag for row in rows)
+    return {flag.value: counted.get(flag, 0) for flag in Flag}
+
+
+@dataclass
+class Summary:
+    """The board in numbers, for the province's dashboard."""
+
+    rows: int
+    catalog_units: int
+    custom_units: int
+    applied: int
+    sent: int
+    # (flag, count, badge css) in board order.
+    flags: list[tuple[Flag, int, str]]
+
+
+def summary(call) -> Summary:
+    rows = board_rows(call)
+    counts = flag_counts(rows)
+    catalog = sum(1 for r in rows if r.in_catalog)
+    return Summary(
+        rows=len(rows),
+        catalog_units=catalog,
+        custom_units=len(rows) - catalog,
+        applied=sum(r.applied for r in rows),
+        sent=sum(r.sent for r in rows),
+        flags=[(flag, counts[flag.value], FLAG_CSS[flag]) for flag in Flag],
+    )
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """A parsed unit key: a catalog unit id, or an out-of-catalog occupation and work type."""
+
+    raw: str
+    unit_id: int | None = None
+    occupation: str = ""
+    work_type: str = ""
+
+
+def parse_key(raw: str) -> Key | None:
+    raw = (raw or "").strip()
+    if raw.startswith("u") and raw[1:].isdigit():
+        return Key(raw, unit_id=int(raw[1:]))
+    if raw.startswith("c:") and "|" in raw:
+        occupation, work_type = raw[2:].split("|", 1)
+        if occupation.strip():
+            return Key(
+                custom_key(occupation, work_type), None, occupation.strip(), work_type.strip()
+            )
+    return None
+
+
+def applications_for_key(call, key: Key):
+    """Every submitted application of the call competing for the key, with what the page shows."""
+    apps = Application.objects.filter(call=call, status__in=APPLIED)
+    if key.unit_id is not None:
+        apps = apps.filter(unit_id=key.unit_id)
+    else:
+        apps = apps.annotate(occ=Trim("custom_occupation"), wt=Trim("custom_work_type")).filter(
+            unit__isnull=True, occ=key.occupation, wt=key.work_type
+        )
+    pdfs = (
+        Document.objects.filter(kind=Document.Kind.APPLICATION_PDF)
+        .select_related("snapshot")
+        .order_by("-snapshot__number", "-created_at")
+    )
+    return apps.select_related(
+        # The decision form asks whether the call's results are published.
+        "call__publication",
+        "organisation__centre",
+        "unit__entry",
+        "review",
+        "score__scored_by",
+        "selection",
+    ).prefetch_related("experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs"))
+
+
+def weights_for(call) -> Weights:
+    """The call's weights; the default row (40/30/30) is created the first time it is needed."""
+    weights, _ = Weights.objects.get_or_create(call=call)
+    return weights
+
+
+def _related(app, name):
+    # A reverse one-to-one that select_related found missing raises instead of returning None.
+    try:
+        return getattr(app, name)
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def expert_titles(experts) -> list[tuple[str, int]]:
+    """The team's titles and qualification levels, most frequent first."""
+    labels = []
+    for expert in experts:
+        title = expert.title.strip() or "未填职称"
+        level = expert.qualification_level.strip()
+        labels.append(f"{title}（{level}）" if level else title)
+    return Counter(labels).most_common()
+
+
+def _yes_no_line(value, detail) -> tuple[str, bool]:
+    if value is None:
+        return "未填", False
+    if not value:
+        return "无", False
+    return f"有：{detail}" if detail else "有", True
+
+
+def _choice_line(display, value, detail) -> tuple[str, bool]:
+    if not value:
+        return "未填", False
+    if value == "none":
+        return display, False
+    return f"{display}：{detail}" if detail else display, True
+
+
+def experience_lines(app) -> list[tuple[str, str, bool]]:
+    """The four experience lines of 一、基本信息 as (label, text, is a plus)."""
+    return [
+        (
+            "国家新职业研发",
+            *_choice_line(
+                app.get_exp_new_occupation_display(),
+                app.exp_new_occupation,
+                app.exp_new_occupation_detail,
+            ),
+        ),
+        (
+            "国家职业技能标准开发",
+            *_choice_line(
+                app.get_exp_standard_display(), app.exp_standard, app.exp_standard_detail
+            ),
+        ),
+        (
+            "人社部门国家题库开发",
+            *_yes_no_line(app.exp_national_bank, app.exp_national_bank_detail),
+        ),
+        (
+            "人社部门省级题库开发",
+            *_yes_no_line(app.exp_provincial_bank, app.exp_provincial_bank_detail),
+        ),
+    ]
+
+
+@dataclass
+class Applicant:
+    """One column of the comparison."""
+
+    application: Application
+    review: object
+    score: object
+    selection: object
+    total: Decimal | None
+    experts: list
+    titles: list[tuple[str, int]]
+    experience: list[tuple[str, str, bool]]
+    pdf: Document | None
+    rank: int | None = None
+    # Filled in by the view: the score form and the decision form of this applicant.
+    score_form: object = None
+    decision_form: object = None
+    # Where the forms return to: this applicant's column on the compare page.
+    back_url: str = ""
+
+    @property
+    def at_province(self) -> bool:
+        return self.application.status in AT_PROVINCE
+
+
+def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[Applicant]]:
+    """(compared, still at a centre): the compared sorted by weighted total, unscored last."""
+    compared, elsewhere = [], []
+    for app in applications_for_key(call, key):
+        experts = list(app.experts.all())
+        score = _related(app, "score")
+        applicant = Applicant(
+            application=app,
+            review=_related(app, "review"),
+            score=score,
+            selection=_related(app, "selection"),
+            total=weighted_total(score, weights),
+            experts=experts,
+            titles=expert_titles(experts),
+            experience=experience_lines(app),
+            pdf=app.pdfs[0] if app.pdfs else None,
+        )
+        (compared if applicant.at_province else elsewhere).append(applicant)
+    compared.sort(key=lambda a: (a.total is None, -(a.total or 0), a.application.organisation.name))
+    for rank, applicant in enumerate(compared, start=1):
+        applicant.rank = rank if applicant.total is not None else None
+    elsewhere.sort(key=lambda a: a.application.organisation.name)
+    return compared, elsewhere
+
+
+def key_title(call, key: Key) -> dict | None:
+    """What the key names: a catalog unit with its entry and call (one query), None if unknown."""
+    if key.unit_id is None:
+        return {
+            "number": None,
+            "occupation": key.occupation,
+            "work_type": key.work_type,
+            "unit": None,
+        }
+    unit = (
+        Unit.objects.filter(pk=key.unit_id).select_related("entry__series", "entry__call").first()
+    )
+    if unit is None:
+        return None
+    return {
+        "number": unit.entry.number,
+        "occupation": unit.entry.occupation,
+        "work_type": unit.name,
+        "unit": unit,
+    }

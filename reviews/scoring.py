@@ -1,0 +1,75 @@
+"""The province's scores of applicants and their weighted total."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import Status
+
+from .models import Criterion, Score
+
+CRITERIA = [c.value for c in Criterion]
+SCORE_MIN, SCORE_MAX = 0, 100
+OUT_OF_RANGE = "请输入0至100之间的整数。"
+# Only what the province has received can be scored.
+SCORABLE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
+
+
+def _as_score(value):
+    """An integer 0-100, None for blank; ValueError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, str):
+        value = value.strip()
+    number = Decimal(value)
+    if number != number.to_integral_value() or not SCORE_MIN <= number <= SCORE_MAX:
+        raise ValueError(value)
+    return int(number)
+
+
+def clean_values(values: dict) -> dict:
+    """The three criteria as integers (or None) and the notes; ValidationError per field."""
+    cleaned, errors = {}, {}
+    for name in CRITERIA:
+        try:
+            cleaned[name] = _as_score(values.get(name))
+        except (ValueError, ArithmeticError):
+            errors[name] = OUT_OF_RANGE
+    if errors:
+        raise ValidationError(errors)
+    cleaned["notes"] = (values.get("notes") or "").strip()
+    return cleaned
+
+
+def save_score(application, user, values: dict) -> Score:
+    """Record the province's scores of one applicant; one Score row per application."""
+    if not application.allows(user, "select"):
+        raise PermissionDenied
+    if application.status not in SCORABLE:
+        raise ValidationError("该申报书尚未报送省中心，不能评分。")
+    cleaned = clean_values(values)
+    with transaction.atomic():
+        score, _ = Score.objects.update_or_create(
+            application=application,
+            defaults={**cleaned, "scored_by": user, "scored_at": timezone.now()},
+        )
+    return score
+
+
+def weighted_total(score, weights) -> Decimal | None:
+    """Weighted mean of the three criteria on 0-100, two decimals; None until all are scored.
+
+    Divided by the sum of the weights, so weights that do not add up to 100 still give 0-100.
+    """
+    if score is None:
+        return None
+    values = [getattr(score, name) for name in CRITERIA]
+    factors = [getattr(weights, name) for name in CRITERIA]
+    if any(v is None for v in values) or not sum(factors):
+        return None
+    total = Decimal(sum(v * f for v, f in zip(values, factors, strict=True))) / sum(factors)
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,219 @@
+"""The 附件3 summary sheet (浙江省技能人才评价省级题库开发申报情况汇总表) as an Excel workbook."""
+
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from accounts.models import Centre
+from applications.models import Status
+from catalog.levels import Level
+from catalog.models import Call
+
+from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
+from .models import Recommendation
+
+TITLE = "浙江省技能人才评价省级题库开发申报情况汇总表"
+CENTRE_LABEL = "市评价（鉴定）中心（盖章）："
+RECOMMEND_HEADER = "推荐意见（请打“√”）"
+DRAFT_NOTE = "草稿（尚未报送，仅供核对）"
+TICK = "√"
+HEADER_ROWS = (3, 4)
+FIRST_ROW = 5
+# Column letter, header, width in characters.
+COLUMNS = [
+    ("A", "序号", 6),
+    ("B", "职业", 18),
+    ("C", "工种", 20),
+    ("D", "等级", 16),
+    ("E", "申报单位", 30),
+    ("F", "牵头单位", 10),
+    ("G", "参与单位", 10),
+    ("H", "推荐理由概要", 50),
+]
+LAST = COLUMNS[-1][0]
+
+
+@dataclass(frozen=True)
+class Row:
+    occupation: str
+    work_type: str
+    levels: str
+    organisation: str
+    lead: bool
+    reason: str
+
+
+def level_text(levels) -> str:
+    """A run of levels as the catalog writes it ("5-3"); anything else by name."""
+    numbers = sorted({int(n) for n in levels}, reverse=True)
+    if len(numbers) > 1 and numbers[0] - numbers[-1] == len(numbers) - 1:
+        return f"{numbers[0]}-{numbers[-1]}"
+    return "、".join(Level(n).label for n in numbers)
+
+
+def _order(app):
+    # Catalog order first (序号, then the unit's place), then out-of-catalog occupations.
+    if app.unit_id:
+        place = (0, app.unit.entry.number, app.unit.position, "")
+    else:
+        place = (1, 0, 0, f"{app.custom_occupation}|{app.custom_work_type}")
+    lead_first = 0 if app.review.recommendation == Recommendation.LEAD else 1
+    return (*place, lead_first, app.organisation.name, app.pk)
+
+
+def summary_rows(centre: Centre, call: Call, *, sent: bool) -> list[Row]:
+    """One row per application recommended as lead or participant; the sent ones when sent."""
+    statuses = SENT_OR_LATER if sent else (Status.RECOMMENDED, *SENT_OR_LATER)
+    apps = [
+        app
+        for app in applications_of(centre, call).filter(status__in=statuses)
+        if (review := review_of(app)) and review.recommendation in RECOMMENDING
+    ]
+    return [
+        Row(
+            occupation=app.occupation_name,
+            work_type=app.work_type_name,
+            levels=level_text(app.levels),
+            organisation=app.organisation.name,
+            lead=app.review.recommendation == Recommendation.LEAD,
+            reason=app.review.reason.strip(),
+        )
+        for app in sorted(apps, key=_order)
+    ]
+
+
+def summary_input(centre: Centre, call: Call, *, sent: bool, on: dt.date) -> dict:
+    """Everything the workbook shows; its hash tells whether a rendered file is current."""
+    person, phone = contact_of(centre, call)
+    return {
+        "centre": centre.name,
+        "sent": sent,
+        "on": on.isoformat(),
+        "contact_person": person,
+        "contact_phone": phone,
+        "rows": [asdict(r) for r in summary_rows(centre, call, sent=sent)],
+    }
+
+
+def summary_hash(centre: Centre, call: Call, *, sent: bool, on: dt.date) -> str:
+    data = summary_input(centre, call, sent=sent, on=on)
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def filename(centre: Centre, *, sent: bool, on: dt.date) -> str:
+    draft = "" if sent else "-草稿"
+    return f"附件3汇总表-{centre.name}{draft}-{on:%Y%m%d}.xlsx"
+
+
+def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes:
+    """The 附件3 workbook: merged title and two-row header, one row per recommendation."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    data = summary_input(centre, call, sent=sent, on=on)
+    rows = data["rows"]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件3汇总表"
+    wb.properties.title = TITLE
+    wb.properties.creator = centre.name
+
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    body_font = Font(name="宋体", size=11)
+    bold = Font(name="宋体", size=11, bold=True)
+
+    for letter, _, width in COLUMNS:
+        ws.column_dimensions[letter].width = width
+
+    ws["A1"] = TITLE
+    ws["A1"].font = Font(name="黑体", size=18, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(f"A1:{LAST}1")
+    ws.row_dimensions[1].height = 36
+
+    ws["A2"] = f"{CENTRE_LABEL}{data['centre']}"
+    ws["A2"].font = body_font
+    ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
+    ws.merge_cells("A2:E2")
+    if not sent:
+        ws["F2"] = DRAFT_NOTE
+        ws["F2"].font = Font(name="宋体", size=11, bold=True, color="C00000")
+        ws["F2"].alignment = Alignment(horizontal="right", vertical="center")
+        ws.merge_cells(f"F2:{LAST}2")
+    ws.row_dimensions[2].height = 24
+
+    top, bottom = HEADER_ROWS
+    for letter, header, _ in COLUMNS:
+        if letter in ("F", "G"):
+            ws[f"{letter}{bottom}"] = header
+        else:
+            ws[f"{letter}{top}"] = header
+            ws.merge_cells(f"{letter}{top}:{letter}{bottom}")
+    ws[f"F{top}"] = RECOMMEND_HEADER
+    ws.merge_cells(f"F{top}:G{top}")
+    for row in (top, bottom):
+        ws.row_dimensions[row].height = 24
+        for letter, _, _ in COLUMNS:
+            cell = ws[f"{letter}{row}"]
+            cell.font, cell.alignment, cell.border = bold, centred, border
+
+    r = FIRST_ROW
+    for number, row in enumerate(rows, start=1):
+        values = [
+            number,
+            row["occupation"],
+            row["work_type"],
+            row["levels"],
+            row["organisation"],
+            TICK if row["lead"] else "",
+            "" if row["lead"] else TICK,
+            row["reason"],
+        ]
+        for (letter, _, _), value in zip(COLUMNS, values, strict=True):
+            cell = ws[f"{letter}{r}"]
+            cell.value = value
+            cell.font, cell.border = body_font, border
+            cell.alignment = left if letter in ("E", "H") else centred
+        r += 1
+    if not rows:
+        ws[f"A{r}"] = "（暂无推荐的申报单位）"
+        ws.merge_cells(f"A{r}:{LAST}{r}")
+        for letter, _, _ in COLUMNS:
+            cell = ws[f"{letter}{r}"]
+            cell.font, cell.alignment, cell.border = body_font, centred, border
+        r += 1
+
+    # One empty line between the table and the footer, as on the paper form.
+    r += 1
+    footer = [
+        f"联系人：{data['contact_person']}",
+        f"联系电话：{data['contact_phone']}",
+        f"填报日期：{on.year}年{on.month}月{on.day}日",
+    ]
+    for line in footer:
+        ws[f"A{r}"] = line
+        ws[f"A{r}"].font = body_font
+        ws[f"A{r}"].alignment = Alignment(horizontal="left", vertical="center")
+        ws.merge_cells(f"A{r}:E{r}")
+        r += 1
+
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{top}:{bottom}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,235 @@
+"""A centre's batch page (send to the province), its 附件3 sheet, and the province's list."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from catalog.models import Call
+
+from ..batch import (
+    BatchError,
+    batch_for,
+    current_call,
+    deadline_message,
+    latest_summary,
+    overview,
+    province_batches,
+    reopen_batch,
+    request_summary,
+    review_of,
+    save_batch_form,
+    send_batch,
+    sending_closed,
+)
+from ..models import Batch
+from ..summary import summary_rows
+
+REASON_REQUIRED = "请填写不纳入本次报送的理由。"
+
+
+class BatchForm(forms.Form):
+    """The centre's contact for the sheet, and a leave-out choice per undecided application."""
+
+    contact_person = forms.CharField(label="联系人", max_length=50)
+    contact_phone = forms.CharField(label="联系电话", max_length=50)
+
+    def __init__(self, undecided, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.undecided = list(undecided)
+        for app in self.undecided:
+            review = review_of(app)
+            self.fields[f"leave_out_{app.pk}"] = forms.BooleanField(
+                label="不纳入本次报送",
+                required=False,
+                initial=bool(review and review.left_out),
+            )
+            self.fields[f"reason_{app.pk}"] = forms.CharField(
+                label="不纳入理由",
+                max_length=300,
+                required=False,
+                initial=review.left_out_reason if review else "",
+            )
+
+    def clean(self):
+        data = super().clean()
+        for app in self.undecided:
+            if data.get(f"leave_out_{app.pk}") and not data.get(f"reason_{app.pk}", "").strip():
+                self.add_error(f"reason_{app.pk}", REASON_REQUIRED)
+        return data
+
+    def left_out(self) -> dict[int, str | None]:
+        data = self.cleaned_data
+        return {
+            app.pk: data[f"reason_{app.pk}"] if data[f"leave_out_{app.pk}"] else None
+            for app in self.undecided
+        }
+
+    def contact_fields(self):
+        return [self["contact_person"], self["contact_phone"]]
+
+    def rows(self):
+        """Each undecided application with its two bound fields, for the table."""
+        return [
+            {
+                "app": app,
+                "leave_out": self[f"leave_out_{app.pk}"],
+                "reason": self[f"reason_{app.pk}"],
+            }
+            for app in self.undecided
+        ]
+
+
+def _centre_of(user):
+    # City staff act for their city; provincial staff for the province-affiliated units.
+    if not user.is_centre_staff:
+        raise PermissionDenied
+    return user.centre
+
+
+def _call_of(request) -> Call:
+    slug = request.POST.get("call") or request.GET.get("call")
+    if slug:
+        return get_object_or_404(Call, slug=slug)
+    call = current_call()
+    if call is None:
+        raise Http404("当前没有正在征集的批次")
+    return call
+
+
+def _page_url(call) -> str:
+    return f"{reverse('reviews:batch')}?call={call.slug}"
+
+
+def _page(request, centre, call, *, form=None, error="", status=200):
+    batch = batch_for(centre, call)
+    summary = overview(centre, call)
+    sent = batch.state == Batch.State.SENT
+    closed = sending_closed(batch)
+    editable = not sent and not closed
+    if editable and form is None:
+        form = BatchForm(
+            summary.undecided,
+            initial={"contact_person": batch.contact_person, "contact_phone": batch.contact_phone},
+        )
+    context = {
+        "call": call,
+        "centre": centre,
+        "batch": batch,
+        "summary": summary,
+        "rows": summary_rows(centre, call, sent=sent),
+        "editable": editable,
+        "closed": closed,
+        "deadline_message": deadline_message(call),
+        "form": form if editable else None,
+        "error": error,
+        "events": batch.events.select_related("actor"),
+        "sent_doc": latest_summary(centre, call, sent=True) if sent else None,
+        # Once sent, the sheet as sent is the one that counts; a draft beside it would confuse.
+        "draft_doc": None if sent else latest_summary(centre, call, sent=False),
+    }
+    return render(request, "reviews/batch.html", context, status=status)
+
+
+@login_required
+def batch(request):
+    """GET: the confirmation page. POST: save the contact and the leave-out choices."""
+    centre = _centre_of(request.user)
+    call = _call_of(request)
+    if request.method != "POST":
+        return _page(request, centre, call)
+    form = BatchForm(overview(centre, call).undecided, request.POST)
+    if not form.is_valid():
+        return _page(request, centre, call, form=form, status=400)
+    try:
+        _save(form, centre, call, request.user)
+    except BatchError as exc:
+        return _page(request, centre, call, form=form, error=str(exc), status=409)
+    messages.success(request, "已保存。")
+    return redirect(_page_url(call))
+
+
+def _save(form, centre, call, user):
+    data = form.cleaned_data
+    return save_batch_form(
+        centre,
+        call,
+        user,
+        contact_person=data["contact_person"],
+        contact_phone=data["contact_phone"],
+        left_out=form.left_out(),
+    )
+
+
+@login_required
+@require_POST
+def send(request):
+    centre = _centre_of(request.user)
+    call = _call_of(request)
+    form = BatchForm(overview(centre, call).undecided, request.POST)
+    if not form.is_valid():
+        return _page(request, centre, call, form=form, status=400)
+    try:
+        # The choices are kept even when sending is refused: nothing typed is lost.
+        _save(form, centre, call, request.user)
+        send_batch(centre, call, request.user)
+    except BatchError as exc:
+        return _page(request, centre, call, form=form, error=str(exc), status=409)
+    messages.success(request, f"已报送省中心：{call.name}。")
+    return redirect(_page_url(call))
+
+
+@login_required
+@require_POST
+def summary(request):
+    """Ask for the draft 附件3; the page then polls the document's status."""
+    centre = _centre_of(request.user)
+    call = _call_of(request)
+    doc = request_summary(centre, call, request.user, sent=False)
+    if request.htmx:
+        return render(request, "documents/_status.html", {"doc": doc})
+    messages.info(request, "正在生成附件3汇总表（草稿），完成后可在本页下载。")
+    return redirect(_page_url(call))
+
+
+@login_required
+def batch_list(request):
+    if not request.user.is_province_staff:
+        raise PermissionDenied
+    call = _call_of(request)
+    return render(
+        request,
+        "reviews/batch_list.html",
+        {"call": call, "calls": Call.objects.all(), "rows": province_batches(call)},
+    )
+
+
+def _batch_of(user, pk) -> Batch:
+    # Outsiders get 404; a centre's own staff may see its batch but only the province reopens.
+    if user.is_province_staff:
+        batches = Batch.objects.all()
+    elif user.is_centre_staff:
+        batches = Batch.objects.filter(centre_id=user.centre_id)
+    else:
+        batches = Batch.objects.none()
+    batch = get_object_or_404(batches.select_related("centre", "call"), pk=pk)
+    if not user.is_province_staff:
+        raise PermissionDenied
+    return batch
+
+
+@login_required
+@require_POST
+def reopen(request, pk):
+    batch = _batch_of(request.user, pk)
+    try:
+        reopen_batch(batch, request.user, request.POST.get("reason", ""))
+    except BatchError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已重新开放{batch.centre.name}的报送。")
+    return redirect(f"{reverse('reviews:batch_list')}?call={batch.call.slug}")

@@ -1,0 +1,133 @@
+"""The provincial centre's selection board, the comparison of one unit's applicants, and scoring."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from applications.access import application_for
+
+from .. import board as queries
+from ..forms_board import BoardFilterForm, ScoreForm
+from ..forms_selection import DecisionForm
+from ..models import unit_key_for
+from ..scoring import save_score
+
+
+def province_only(view):
+    """Provincial staff only: anonymous users log in, every other role gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_province_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def compare_url(key: str, call=None) -> str:
+    params = {"key": key}
+    if call is not None:
+        params["call"] = call.slug
+    return f"{reverse('reviews:compare')}?{urlencode(params)}"
+
+
+@province_only
+def board(request):
+    call = queries.current_call(request.GET.get("call"))
+    if call is None:
+        return render(request, "reviews/board.html", {"call": None})
+    # The dashboard loads the board's numbers into itself.
+    if request.GET.get("part") == "summary":
+        return render(
+            request,
+            "reviews/_board_summary.html",
+            {"call": call, "summary": queries.summary(call)},
+        )
+    form = BoardFilterForm(request.GET or None, call=call)
+    rows = queries.board_rows(call, **form.filters())
+    counts = queries.flag_counts(rows)
+    chosen = form.chosen_flag
+    if chosen:
+        rows = [row for row in rows if row.flag == chosen]
+    context = {
+        "call": call,
+        "form": form,
+        "rows": rows,
+        "flags": [(flag, counts[flag.value], queries.FLAG_CSS[flag]) for flag in queries.Flag],
+        "total": sum(counts.values()),
+        "chosen_flag": chosen,
+    }
+    return render(request, "reviews/board.html", context)
+
+
+def _compare_page(request, key, call, bound=None):
+    """The comparison of one unit's applicants; ``bound`` holds a score form that failed."""
+    title = queries.key_title(call, key)
+    if title is None:
+        raise Http404("该职业（工种）不在本批次中")
+    # A catalog unit belongs to exactly one call, whatever the link said.
+    if title["unit"] is not None:
+        call = title["unit"].entry.call
+    weights = queries.weights_for(call)
+    compared, elsewhere = queries.applicants(call, key, weights)
+    bound = bound or {}
+    for applicant in compared:
+        app = applicant.application
+        applicant.score_form = bound.get(app.pk) or ScoreForm(
+            application=app, score=applicant.score
+        )
+        applicant.decision_form = DecisionForm(application=app)
+        applicant.back_url = f"{compare_url(key.raw, call)}#applicant-{app.pk}"
+    context = {
+        "call": call,
+        "key": key,
+        "title": title,
+        "weights": weights,
+        "compared": compared,
+        "elsewhere": elsewhere,
+        "board_url": f"{reverse('reviews:board')}?{urlencode({'call': call.slug})}",
+        # The applicant whose score was not saved, named at the top of the page.
+        "unsaved": [a for a in compared if a.application.pk in bound],
+    }
+    return render(request, "reviews/compare.html", context)
+
+
+@province_only
+def compare(request):
+    key = queries.parse_key(request.GET.get("key", ""))
+    call = queries.current_call(request.GET.get("call"))
+    if key is None or call is None:
+        raise Http404("未指定职业（工种）")
+    return _compare_page(request, key, call)
+
+
+@province_only
+@require_POST
+def score(request, pk):
+    app = application_for(request.user, pk, action="select")
+    key = unit_key_for(app)
+    target = f"{compare_url(key, app.call)}#applicant-{app.pk}"
+    form = ScoreForm(request.POST, application=app)
+    if form.is_valid():
+        try:
+            save_score(app, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Not about a field: the application cannot be scored at all.
+                messages.error(request, "；".join(exc.messages))
+                return redirect(target)
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存对“{app.organisation.name}”的评分。")
+            return redirect(target)
+    # Shown again in place with its errors, keeping what was typed.
+    return _compare_page(request, queries.parse_key(key), app.call, bound={app.pk: form})

@@ -1,0 +1,67 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; live_server needs ORM access there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's chromium, never a browser downloaded by Playwright.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def catalog(db):
+    """The real 2023-2024 call with its 51 entries and 120 units, loaded as `make run` does."""
+    from django.core.management import call_command
+
+    from catalog.models import Call
+
+    call_command("load_catalog", verbosity=0)
+    return Call.objects.get(slug="2023-2024")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashers cost ~0.3 s per password; the tests are about behaviour, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    # Uploaded files of a test live and die with that test.
+    media = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": media}},
+    }
+    settings.MEDIA_ROOT = media
+    return media
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(request):
+    """Tasks run in-process, so tests see their outcome; `real_worker` tests use the broker."""
+    from tiku_portal.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "题库申报平台管理后台"
+admin.site.site_title = "题库申报平台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("catalog/", include("catalog.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("applications/", include("applications.urls")),
+    path("documents/", include("documents.urls")),
+    path("review/", include("reviews.urls")),
+    path("admin/", admin.site.urls),
+]
