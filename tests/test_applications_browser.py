@@ -91,6 +91,8 @@ def test_applicant_starts_fills_uploads_and_submits(applicant_live, page, live_s
     # --- start: search the catalog, pick the unit, levels, intention ------------------------
     page.get_by_test_id("applications").get_by_role("link", name="新建申报书").click()
     expect(page.get_by_role("heading", name="新建申报书")).to_be_visible()
+    # The search box needs htmx, which loads after the heading is already on screen.
+    page.wait_for_load_state("load")
     expect(page.get_by_test_id("deadline-banner")).to_contain_text("杭州市技能评价（鉴定）中心")
     page.get_by_label("在参考目录中查找").fill("平台管理员")
     result = page.locator("#unit-results").get_by_role("button", name=re.compile("平台管理员"))
@@ -109,6 +111,8 @@ def test_applicant_starts_fills_uploads_and_submits(applicant_live, page, live_s
 
     # --- the 申报表 ---------------------------------------------------------------------------
     expect(page.get_by_role("heading", name="浙江省技能人才评价题库开发项目申报表")).to_be_visible()
+    # 添加专家 and the uploads are htmx: let the scripts load before using them.
+    page.wait_for_load_state("load")
     expect(page.get_by_test_id("project-title")).to_have_text("互联网营销师（平台管理员）")
     _shot(page, "04-edit-new")
     form = page.get_by_test_id("application-form")
@@ -202,6 +206,8 @@ def test_applicant_starts_fills_uploads_and_submits(applicant_live, page, live_s
 
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_role("alert").filter(has_text="草稿已保存")).to_be_visible()
+    # The uploads below are htmx forms on this freshly loaded page.
+    page.wait_for_load_state("load")
     expect(rows).to_have_count(3)
     _shot(page, "07-saved")
 
@@ -278,11 +284,14 @@ def test_unit_error_goes_once_a_unit_is_chosen(applicant_live, page, live_server
     page.get_by_label("电子邮箱").fill("shenbao@example.com")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
     page.goto(f"{live_server.url}/applications/new/")
 
     page.get_by_role("button", name="创建申报书草稿").click()
     error = page.get_by_text("请在参考目录中选择职业（工种）。")
     expect(error).to_be_visible()
+    # The error clears from a script at the end of the page: wait for it before choosing.
+    page.wait_for_load_state("load")
     unit = page.get_by_label("或从参考目录列表中选择")
     expect(unit).to_have_attribute("aria-invalid", "true")
 

@@ -75,6 +75,9 @@ def test_city_staff_reviews_sends_the_batch_and_downloads_the_sheet(
 
     # Return one application with a comment.
     rows.filter(has_text=returned.organisation.name).get_by_role("link", name="审核").click()
+    # The return panel opens with Bootstrap's script: wait until the review page has loaded it.
+    expect(page.get_by_role("button", name="退回修改…")).to_be_visible()
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="退回修改…").click()
     return_form = page.get_by_test_id("return-form")
     return_form.get_by_role("checkbox").first.check()
