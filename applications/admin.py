@@ -39,6 +39,12 @@ class SubmissionDeadlineAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "application", "kind", "size", "uploaded_at"]
+    list_display = ["original_name", "application", "kind", "size", "uploaded_at", "removed_at"]
+    list_filter = ["kind", ("removed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["submitted_version", "removed_at", "removed_by", "expert_name"]
     list_select_related = ["application__organisation", "application__call"]
     raw_id_fields = ["application", "expert", "uploaded_by"]
+
+    # Removed copies kept for the record are rows too: the admin sees every one.
+    def get_queryset(self, request):
+        return Attachment.all_objects.all()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import EDITABLE, Application, Attachment
 
@@ -159,14 +160,30 @@ def add_attachment(
     return attachment
 
 
-def remove_attachment(attachment: Attachment) -> None:
-    """Delete the row, and its file once the deletion is committed."""
+def remove_attachment(attachment: Attachment, user) -> None:
+    """Take a file out of the application.
+
+    A copy that went out with a submission stays on record (row and file) for the centre
+    and the earlier versions; any other is deleted, its file once the deletion commits.
+    """
     storage, name = attachment.file.storage, attachment.file.name
     with transaction.atomic():
         _lock_editable(attachment.application)
+        if attachment.submitted_version:
+            retire(Attachment.objects.filter(pk=attachment.pk), user)
+            return
         attachment.delete()
         # After commit: a rolled-back delete must still find its file.
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def retire(attachments, user) -> None:
+    """Mark submitted copies as removed, keeping their expert's name for the record."""
+    for attachment in attachments.select_related("expert"):
+        attachment.removed_at = timezone.now()
+        attachment.removed_by = user
+        attachment.expert_name = attachment.expert.name if attachment.expert_id else ""
+        attachment.save(update_fields=["removed_at", "removed_by", "expert_name"])
 
 
 def missing_required(application: Application, attachments, experts) -> list[str]:

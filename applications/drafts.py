@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from catalog.levels import Level
 
+from .attachments import retire
 from .models import EDITABLE, Application, Attachment, Basis, Expert, Status
 from .sections import EDITABLE_FIELDS, EXPERT_FIELDS
 from .validation import parse_birth_month
@@ -91,13 +92,14 @@ def normal_birth_month(text: str) -> str:
 
 
 def save_draft(
-    application: Application, *, version: int, fields: dict, experts: list[dict]
+    application: Application, *, version: int, fields: dict, experts: list[dict], user=None
 ) -> SavedDraft:
     """Write the typed fields and the expert table, if nobody saved since `version`.
 
     `experts` is the whole table in display order: dicts of EXPERT_FIELDS plus "id"
     (None for a new row). Rows of this application that are not listed are removed,
-    together with their certificate copies; the result names those experts.
+    together with their certificate copies (kept on record, by `user`, if they went out with
+    a submission); the result names those experts.
     Raises DraftConflict, NotEditable, DuplicateUnit, or DraftError for levels out of range.
     """
     unknown = set(fields) - set(fields_for(application))
@@ -121,7 +123,7 @@ def save_draft(
             ).update(**fields, version=F("version") + 1, updated_at=now)
             if not updated:
                 _raise_refusal(application)
-            removed_certificates = _replace_experts(application, experts)
+            removed_certificates = _replace_experts(application, experts, user)
     except IntegrityError as exc:
         # Only the custom occupation/work type can collide, with another of the unit's drafts.
         raise DuplicateUnit() from exc
@@ -142,7 +144,7 @@ def _raise_refusal(application: Application):
     raise DraftConflict(current["version"])
 
 
-def _replace_experts(application: Application, rows: list[dict]) -> list[str]:
+def _replace_experts(application: Application, rows: list[dict], user=None) -> list[str]:
     """Write the table; the names of removed experts who had a certificate copy."""
     existing = {expert.pk: expert for expert in Expert.objects.filter(application=application)}
     kept, changed, created = set(), [], []
@@ -161,15 +163,17 @@ def _replace_experts(application: Application, rows: list[dict]) -> list[str]:
     removed = set(existing) - kept
     certified = []
     if removed:
-        # The delete cascades to the experts' certificate rows; their files go once it commits.
-        copies = list(
-            Attachment.objects.filter(expert_id__in=removed).values_list("expert_id", "file")
-        )
+        copies = Attachment.objects.filter(expert_id__in=removed)
+        with_copies = set(copies.values_list("expert_id", flat=True))
+        # Submitted copies stay on record; the rest go, their files once the delete commits.
+        retire(copies.exclude(submitted_version=None), user)
+        unsubmitted = copies.filter(submitted_version=None)
+        files = list(unsubmitted.values_list("file", flat=True))
+        unsubmitted.delete()
         Expert.objects.filter(pk__in=removed).delete()
         storage = Attachment._meta.get_field("file").storage
-        for _expert_id, name in copies:
+        for name in files:
             transaction.on_commit(lambda name=name: storage.delete(name))
-        with_copies = {expert_id for expert_id, _name in copies}
         # Named as the page numbered the saved rows when the expert has no name.
         certified = [
             expert.name or f"第{number}位专家"

@@ -344,6 +344,12 @@ def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}.{ext}"
 
 
+class CurrentAttachmentManager(models.Manager):
+    # A copy that went out with a submission is kept when removed; every current list skips it.
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at=None)
+
+
 class Attachment(models.Model):
     class Kind(models.TextChoices):
         LICENCE = "licence", "法人证书/营业执照复印件"
@@ -357,7 +363,8 @@ class Attachment(models.Model):
     expert = models.ForeignKey(
         Expert,
         verbose_name="对应专家",
-        on_delete=models.CASCADE,
+        # A submitted copy outlives its expert's row; an unsubmitted one is deleted with it.
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="attachments",
@@ -370,11 +377,26 @@ class Attachment(models.Model):
     description = models.CharField("说明", max_length=200, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    submitted_version = models.PositiveSmallIntegerField(
+        "首次随之提交的版本", null=True, blank=True, editable=False
+    )
+    removed_at = models.DateTimeField("删除时间", null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    # The expert's name when the copy was removed: the expert's row may be gone by then.
+    expert_name = models.CharField("对应专家姓名", max_length=50, blank=True, editable=False)
+
+    all_objects = models.Manager()
+    objects = CurrentAttachmentManager()
 
     class Meta:
         ordering = ["kind", "uploaded_at"]
         verbose_name = "附件"
         verbose_name_plural = "附件"
+        default_manager_name = "objects"
+        # Cascades and forward lookups must still see removed copies.
+        base_manager_name = "all_objects"
 
     def __str__(self):
         return self.original_name

@@ -87,6 +87,10 @@ def take_snapshot(app: Application, at) -> Snapshot:
     data = build_data(app)
     data["submitted_at"] = at.isoformat()
     number = (app.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    # From now on these copies are on record: removing one later keeps it (attachments.py).
+    Attachment.objects.filter(application=app, submitted_version=None).update(
+        submitted_version=number
+    )
     return Snapshot.objects.create(
         application=app, number=number, data=data, content_hash=content_hash(data), created_at=at
     )

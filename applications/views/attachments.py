@@ -32,7 +32,10 @@ KIND_ORDER = [Attachment.Kind.LICENCE, Attachment.Kind.EXPERT_CERTIFICATE, Attac
 
 def attachments_context(request, application, *, form=None, notice="", error="") -> dict:
     """What _attachments.html needs; the including page merges it into its own context."""
-    attachments = list(application.attachments.select_related("expert"))
+    # One query for current and removed copies alike; removed ones are listed apart.
+    every = list(Attachment.all_objects.filter(application=application).select_related("expert"))
+    attachments = [a for a in every if a.removed_at is None]
+    removed = sorted((a for a in every if a.removed_at), key=lambda a: a.removed_at)
     experts = list(application.experts.all())
     position = {expert.pk: index for index, expert in enumerate(experts)}
     attachments.sort(
@@ -61,6 +64,7 @@ def attachments_context(request, application, *, form=None, notice="", error="")
         "application": application,
         "attachment_groups": groups,
         "attachment_count": len(attachments),
+        "removed_attachments": removed,
         "attachments_missing": missing_required(application, attachments, experts),
         # For the expert table's marks and the upload form's list of who still lacks one.
         "certified_expert_ids": certified,
@@ -144,7 +148,8 @@ def upload(request, pk):
 @require_GET
 def download(request, pk, aid):
     application = application_for(request.user, pk)
-    attachment = get_object_or_404(Attachment, application=application, pk=aid)
+    # Removed copies that went out with a submission stay downloadable for the record.
+    attachment = get_object_or_404(Attachment.all_objects, application=application, pk=aid)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -174,7 +179,7 @@ def delete(request, pk, aid):
             request, application, error=locked_message(application.get_status_display())
         )
     try:
-        remove_attachment(attachment)
+        remove_attachment(attachment, request.user)
     except AttachmentsLocked as exc:
         return _respond(request, application, error=str(exc))
     return _respond(request, application, notice=f"已删除“{attachment.original_name}”。")

@@ -85,6 +85,7 @@ def edit(request, pk):
                     version=form.expected_version,
                     fields=form.draft_fields(),
                     experts=formset.rows(),
+                    user=request.user,
                 )
             except drafts.NotEditable as exc:
                 messages.error(request, f"{exc}您刚才的修改未能保存。")
