@@ -33,7 +33,12 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(Weights)
 class WeightsAdmin(admin.ModelAdmin):
-    list_display = ["call", "team", "funding", "experience"]
+    list_display = ["call", "team", "funding", "experience", "updated_by", "updated_at"]
+    # Changed on the province's 评分权重 page, which checks the total and the publication.
+    readonly_fields = ["call", "team", "funding", "experience", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Score)

@@ -7,7 +7,7 @@ from catalog.forms import ALL, LenientChoiceField
 from catalog.models import Entry, Series
 
 from .board import Flag
-from .scoring import OUT_OF_RANGE, SCORE_MAX, SCORE_MIN
+from .scoring import OUT_OF_RANGE, SCORE_MAX, SCORE_MIN, weights_total_error
 
 
 def _select(label, **kwargs):
@@ -87,7 +87,18 @@ def _score_field(label):
     )
 
 
-class ScoreForm(forms.Form):
+class MarksInvalid(forms.Form):
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # Bootstrap marks a field red through the input's own class.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
+class ScoreForm(MarksInvalid):
     """Team, funding and experience out of 100, and notes; blank criteria stay unscored."""
 
     team = _score_field("专业团队力量")
@@ -114,11 +125,23 @@ class ScoreForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
 
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # Bootstrap marks a field red through the input's own class.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+def _weight_field(label):
+    field = _score_field(f"{label}权重（%）")
+    field.required = True
+    field.error_messages["required"] = f"请填写{label}的权重。"
+    return field
+
+
+class WeightsForm(MarksInvalid):
+    """The three criteria's weights in percent, adding up to 100."""
+
+    team = _weight_field("专业团队力量")
+    funding = _weight_field("资金保障能力")
+    experience = _weight_field("题库开发经验")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and (error := weights_total_error(cleaned)):
+            raise forms.ValidationError(error)
+        return cleaned

@@ -112,6 +112,10 @@ class Weights(models.Model):
     team = models.PositiveSmallIntegerField("专业团队力量权重（%）", default=40)
     funding = models.PositiveSmallIntegerField("资金保障能力权重（%）", default=30)
     experience = models.PositiveSmallIntegerField("题库开发经验权重（%）", default=30)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "遴选权重"

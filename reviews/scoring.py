@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from applications.models import Status
 
-from .models import Criterion, Score
+from .models import Criterion, Publication, Score, Weights
 
 CRITERIA = [c.value for c in Criterion]
 SCORE_MIN, SCORE_MAX = 0, 100
 OUT_OF_RANGE = "请输入0至100之间的整数。"
+WEIGHTS_TOTAL = 100
 # Only what the province has received can be scored.
 SCORABLE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
 
@@ -73,3 +74,30 @@ def weighted_total(score, weights) -> Decimal | None:
         return None
     total = Decimal(sum(v * f for v, f in zip(values, factors, strict=True))) / sum(factors)
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def weights_total_error(values: dict) -> str:
+    """The message for weights that do not add up to 100%, or "" when they do."""
+    total = sum(values[name] for name in CRITERIA)
+    if total == WEIGHTS_TOTAL:
+        return ""
+    return f"三项权重之和须为{WEIGHTS_TOTAL}%，现在是{total}%。"
+
+
+def set_weights(call, user, values: dict) -> Weights:
+    """Change how much each criterion counts in a call, until its results are published."""
+    if not user.is_province_staff:
+        raise PermissionDenied
+    if error := weights_total_error(values):
+        raise ValidationError(error)
+    with transaction.atomic():
+        weights, _ = Weights.objects.select_for_update().get_or_create(call=call)
+        # Published totals must stay the ones the results were decided on.
+        if Publication.objects.filter(call=call).exists():
+            raise ValidationError("本批次遴选结果已发布，评分权重不能再修改。")
+        for name in CRITERIA:
+            setattr(weights, name, values[name])
+        weights.updated_by = user
+        weights.updated_at = timezone.now()
+        weights.save()
+    return weights

@@ -23,6 +23,7 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/compare/", board.compare, name="compare"),
     path("board/score/<int:pk>/", board.score, name="score"),
+    path("board/weights/", board.weights, name="weights"),
     path("board/decide/<int:pk>/", selection.decide, name="decide"),
     path("publish/", selection.publish, name="publish"),
     path("charts/", selection.charts, name="charts"),

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from applications.access import application_for
 
 from .. import board as queries
-from ..forms_board import BoardFilterForm, ScoreForm
+from ..forms_board import BoardFilterForm, ScoreForm, WeightsForm
 from ..forms_selection import DecisionForm
-from ..models import unit_key_for
-from ..scoring import save_score
+from ..models import Publication, unit_key_for
+from ..scoring import CRITERIA, save_score, set_weights
 
 
 def province_only(view):
@@ -131,3 +131,25 @@ def score(request, pk):
             return redirect(target)
     # Shown again in place with its errors, keeping what was typed.
     return _compare_page(request, queries.parse_key(key), app.call, bound={app.pk: form})
+
+
+@province_only
+def weights(request):
+    """The call's scoring weights: shown to the province, changed until results are published."""
+    call = queries.current_call(request.POST.get("call") or request.GET.get("call"))
+    if call is None:
+        raise Http404("暂无征集批次")
+    current = queries.weights_for(call)
+    published = Publication.objects.filter(call=call).exists()
+    initial = {name: getattr(current, name) for name in CRITERIA}
+    form = WeightsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_weights(call, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "评分权重已保存，各申报单位的综合得分已按新权重计算。")
+            return redirect(f"{reverse('reviews:weights')}?{urlencode({'call': call.slug})}")
+    context = {"call": call, "weights": current, "form": form, "published": published}
+    return render(request, "reviews/weights.html", context)
