@@ -32,7 +32,7 @@ def register(request):
 @login_required
 def dashboard(request):
     user = request.user
-    call = Call.objects.open().first()
+    call = Call.objects.current()
     context = {"call": call}
     if call and user.is_applicant:
         # Units submit to their centre by the centre's own date, if it set one.

@@ -4,7 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from .levels import Level, LevelRange
@@ -20,6 +20,21 @@ def deadline_passed(deadline: dt.date, now=None) -> bool:
 class CallQuerySet(models.QuerySet):
     def open(self):
         return self.filter(is_open=True)
+
+    def current(self, slug: str | None = None):
+        """The call asked for by slug, else the call in hand, else the newest.
+
+        In hand means open or with published results: publishing closes a call, and its
+        staff and applicants must still find it there until a newer call opens.
+        """
+        if slug and (chosen := self.filter(slug=slug).first()):
+            return chosen
+        in_hand = Q(is_open=True) | Q(publication__isnull=False)
+        return (
+            self.annotate(in_hand=Case(When(in_hand, then=1), default=0))
+            .order_by("-in_hand", "-notice_date", "-pk")
+            .first()
+        )
 
 
 class Call(models.Model):
@@ -56,6 +71,18 @@ class Call(models.Model):
 
     def deadline_passed(self, now=None) -> bool:
         return deadline_passed(self.deadline, now)
+
+    @property
+    def accepting(self) -> bool:
+        """Open and before its deadline: units may still apply."""
+        return self.is_open and not self.deadline_passed()
+
+    @property
+    def stage(self) -> str:
+        """What the call's badge says: an open call past its deadline no longer takes units."""
+        if not self.is_open:
+            return "已结束"
+        return "正在征集" if self.accepting else "申报已截止"
 
 
 class Series(models.Model):

@@ -42,6 +42,6 @@ def entry_detail(request, call, number):
     entry = get_object_or_404(Entry.objects.with_units(), call__slug=call, number=number)
     user = request.user
     # Visitors are offered the same link behind a login; centre staff never apply.
-    offer_start = entry.call.is_open and (not user.is_authenticated or user.is_applicant)
+    offer_start = entry.call.accepting and (not user.is_authenticated or user.is_applicant)
     context = {"entry": entry, "call": entry.call, "offer_start": offer_start}
     return render(request, "catalog/entry_detail.html", context)

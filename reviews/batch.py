@@ -33,10 +33,6 @@ class BatchError(Exception):
     """A batch action the rules refuse; the message is shown to the user as it is."""
 
 
-def current_call() -> Call | None:
-    return Call.objects.open().first()
-
-
 def batch_for(centre: Centre, call: Call) -> Batch:
     """The centre's batch for the call, created on first use with the centre's contact."""
     batch, _ = Batch.objects.get_or_create(

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Trim
 
 from applications.models import Application, Status
-from catalog.models import Call, Entry, Unit
+from catalog.models import Entry, Unit
 from documents.models import Document
 
 from .models import Recommendation, Selection, Weights
@@ -40,16 +40,6 @@ FLAG_CSS = {
     Flag.PENDING: "text-bg-warning",
     Flag.DECIDED: "text-bg-success",
 }
-
-
-def current_call(slug: str | None = None) -> Call | None:
-    """The call asked for by slug, else the open one, else the newest."""
-    calls = Call.objects.order_by("-is_open", "-notice_date", "-pk")
-    if slug:
-        chosen = calls.filter(slug=slug).first()
-        if chosen:
-            return chosen
-    return calls.first()
 
 
 def unit_key(unit_id: int) -> str:

@@ -304,6 +304,20 @@ def test_no_open_call_says_so(client, applicant):
     assert 'name="basis"' not in page(response)
 
 
+def test_a_call_closed_by_publishing_takes_no_new_applications(client, applicant):
+    from reviews.models import Publication
+
+    published = CallFactory(name="演示批次", notice_date=dt.date(2026, 11, 1), is_open=False)
+    Publication.objects.create(call=published)
+    # An older call still flagged open does not take its place.
+    CallFactory(notice_date=dt.date(2023, 5, 11), is_open=True)
+
+    body = page(client.get(START))
+
+    assert "“演示批次”已结束，遴选结果已发布。目前没有正在征集的批次" in body
+    assert 'name="basis"' not in body
+
+
 def test_page_shows_the_deadline(client, call, applicant):
     body = page(client.get(START))
     assert "2023年6月23日24时（北京时间）" in body

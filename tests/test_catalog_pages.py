@@ -50,7 +50,13 @@ def entry(call, number, occupation, units, **fields):
 @pytest.fixture
 def small_catalog():
     """Seven entries modelled on 附件1, with known tags, levels, years and series."""
-    call = CallFactory(slug="2023-2024", name="2023-2024年省级题库开发", is_open=True)
+    # Still taking applications: the pages offer to apply only before the deadline.
+    call = CallFactory(
+        slug="2023-2024",
+        name="2023-2024年省级题库开发",
+        is_open=True,
+        deadline=dt.date.today() + dt.timedelta(days=30),
+    )
     equip = SeriesFactory(
         number=9,
         name="设备制造",
@@ -473,6 +479,20 @@ def test_detail_offers_no_start_to_staff_or_for_a_closed_call(client, small_cata
     assert start_links(client.get("/catalog/2021-2022/1/")) == []
     client.logout()
     assert start_links(client.get("/catalog/2021-2022/1/")) == []
+
+
+def test_an_open_call_past_its_deadline_offers_no_start_and_says_so(client, small_catalog):
+    small_catalog["call"].deadline = dt.date.today() - dt.timedelta(days=2)
+    small_catalog["call"].save()
+    client.force_login(UserFactory())
+    assert start_links(client.get("/catalog/2023-2024/4/")) == []
+    page = client.get(LIST_URL).content.decode()
+    assert re.search(r'data-testid="call-stage">申报已截止<', page)
+
+
+def test_an_open_call_before_its_deadline_is_labelled_open(client, small_catalog):
+    page = client.get(LIST_URL).content.decode()
+    assert re.search(r'data-testid="call-stage">正在征集<', page)
 
 
 @pytest.mark.parametrize("url", ["/catalog/2023-2024/99/", "/catalog/nope/1/"])

@@ -1,5 +1,6 @@
 """The province's selection: one lead per unit, decisions with history, publication, charts."""
 
+import datetime as dt
 import io
 import threading
 from decimal import Decimal
@@ -586,3 +587,46 @@ def test_a_sent_batch_cannot_be_reopened_or_sent_after_publication(rivals, provi
         reopen_batch(batch, province, "补充材料")
     batch.refresh_from_db()
     assert batch.state == Batch.State.SENT
+
+
+# --- which call the pages work on ---------------------------------------------------------------
+
+
+def test_the_current_call_is_the_newest_open_or_published_one(db):
+    from catalog.models import Call
+
+    assert Call.objects.current() is None
+    old_open = CallFactory(slug="old", notice_date=dt.date(2023, 5, 11), is_open=True)
+    assert Call.objects.current() == old_open
+    # Being prepared: newer, but neither open nor published, so it does not take over.
+    CallFactory(slug="next", notice_date=dt.date(2026, 11, 1), is_open=False)
+    assert Call.objects.current() == old_open
+    published = CallFactory(slug="done", notice_date=dt.date(2026, 1, 5), is_open=False)
+    Publication.objects.create(call=published)
+    assert Call.objects.current() == published
+    newer_open = CallFactory(slug="new", notice_date=dt.date(2026, 6, 1), is_open=True)
+    assert Call.objects.current() == newer_open
+    # Asked for by slug, any call; an unknown slug falls back to the current one.
+    assert Call.objects.current("old") == old_open
+    assert Call.objects.current("nope") == newer_open
+
+
+def test_after_publishing_the_centre_still_sees_its_applications_not_an_older_open_call(
+    client, rivals, province, django_capture_on_commit_callbacks
+):
+    a, b, c = rivals
+    a.call.notice_date = dt.date(2026, 11, 1)
+    a.call.save()
+    # An older call left open, as the real 2023-2024 call is in the demo.
+    CallFactory(slug="2023-2024", notice_date=dt.date(2023, 5, 11), is_open=True)
+    decide_all(rivals, province)
+    client.force_login(province)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:publish"), {"call": a.call.slug})
+
+    client.force_login(CityStaffFactory(centre=a.organisation.centre))
+    queue = client.get(reverse("reviews:queue"))
+    assert queue.context["call"] == a.call
+    assert {a.pk, c.pk} <= {app.pk for app in queue.context["page"].object_list}
+    board = client.get(reverse("accounts:dashboard")).content.decode()
+    assert a.call.name in board

@@ -25,8 +25,10 @@ def _require_applicant(user):
 @login_required
 def start(request):
     _require_applicant(request.user)
-    call = Call.objects.open().first()
-    context = {"call": call}
+    current = Call.objects.current()
+    # A call closed by publishing its results takes no new applications.
+    call = current if current and current.is_open else None
+    context = {"call": call, "ended": current if call is None else None}
     if call is None:
         return render(request, "applications/start.html", context)
 
@@ -73,7 +75,7 @@ def start(request):
 def unit_levels(request):
     """The level checkboxes for the chosen unit (htmx): only the levels it offers."""
     _require_applicant(request.user)
-    call = Call.objects.open().first()
+    call = Call.objects.current()
     basis = request.GET.get("basis") or Basis.CATALOG
     pk = request.GET.get("unit", "")
     unit = None

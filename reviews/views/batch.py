@@ -14,7 +14,6 @@ from catalog.models import Call
 from ..batch import (
     BatchError,
     batch_for,
-    current_call,
     deadline_message,
     latest_summary,
     overview,
@@ -95,7 +94,7 @@ def _call_of(request) -> Call:
     slug = request.POST.get("call") or request.GET.get("call")
     if slug:
         return get_object_or_404(Call, slug=slug)
-    call = current_call()
+    call = Call.objects.current()
     if call is None:
         raise Http404("当前没有正在征集的批次")
     return call

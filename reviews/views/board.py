@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from applications.access import application_for
+from catalog.models import Call
 
 from .. import board as queries
 from ..forms_board import BoardFilterForm, ScoreForm, WeightsForm
@@ -42,7 +43,7 @@ def compare_url(key: str, call=None) -> str:
 
 @province_only
 def board(request):
-    call = queries.current_call(request.GET.get("call"))
+    call = Call.objects.current(request.GET.get("call"))
     if call is None:
         return render(request, "reviews/board.html", {"call": None})
     # The dashboard loads the board's numbers into itself.
@@ -104,7 +105,7 @@ def _compare_page(request, key, call, bound=None):
 @province_only
 def compare(request):
     key = queries.parse_key(request.GET.get("key", ""))
-    call = queries.current_call(request.GET.get("call"))
+    call = Call.objects.current(request.GET.get("call"))
     if key is None or call is None:
         raise Http404("未指定职业（工种）")
     return _compare_page(request, key, call)
@@ -136,7 +137,7 @@ def score(request, pk):
 @province_only
 def weights(request):
     """The call's scoring weights: shown to the province, changed until results are published."""
-    call = queries.current_call(request.POST.get("call") or request.GET.get("call"))
+    call = Call.objects.current(request.POST.get("call") or request.GET.get("call"))
     if call is None:
         raise Http404("暂无征集批次")
     current = queries.weights_for(call)

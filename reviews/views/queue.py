@@ -38,7 +38,7 @@ def _status_counts(queryset) -> list[dict]:
 @login_required
 def queue(request):
     require_centre_staff(request.user)
-    call = Call.objects.open().first()
+    call = Call.objects.current(request.GET.get("call"))
     form = _filter_form(request, request.GET)
     form.is_valid()
     base = form.apply(queue_for(request.user, call), with_status=False)
@@ -108,7 +108,7 @@ def zip_pdfs(request):
     """Zip the PDFs of the queue as filtered (or of the ticked rows within it)."""
     user = request.user
     require_centre_staff(user)
-    call = Call.objects.open().first()
+    call = Call.objects.current(request.POST.get("call"))
     form = _filter_form(request, request.POST)
     back = reverse("reviews:queue")
     if not form.is_valid():

@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from applications.access import application_for
+from catalog.models import Call
 
 from .. import selection
-from ..board import current_call
 from ..forms_selection import DecisionForm
 from ..models import unit_key_for
 from .board import compare_url, province_only
@@ -63,7 +63,7 @@ def decide(request, pk):
 
 @province_only
 def publish(request):
-    call = current_call(request.POST.get("call") or request.GET.get("call"))
+    call = Call.objects.current(request.POST.get("call") or request.GET.get("call"))
     if call is None:
         return render(request, "reviews/publish.html", {"call": None})
     if request.method == "POST":
@@ -92,6 +92,6 @@ def publish(request):
 
 @province_only
 def charts(request):
-    call = current_call(request.GET.get("call"))
+    call = Call.objects.current(request.GET.get("call"))
     data = selection.chart_data(call) if call else None
     return render(request, "reviews/charts.html", {"call": call, "data": data})
