@@ -52,13 +52,14 @@ def custom_key(occupation: str, work_type: str) -> str:
     return f"c:{occupation.strip()}|{work_type.strip()}"
 
 
-def flag_for(applied: int, leads: int, decided: bool) -> Flag:
-    # A decision ends the competition, so it wins over every other state.
-    if decided:
-        return Flag.DECIDED
+def flag_for(applied: int, sent: int, leads: int, undecided: int, has_lead: bool) -> Flag:
+    """未申报; 已决定 once every application the province received has its outcome; 有竞争
+    while several recommended leads wait and none is chosen; 待决定 for the rest."""
     if not applied:
         return Flag.NONE
-    if leads > 1:
+    if sent and not undecided:
+        return Flag.DECIDED
+    if leads > 1 and not has_lead:
         return Flag.COMPETING
     return Flag.PENDING
 
@@ -76,6 +77,8 @@ class BoardRow:
     sent: int = 0
     leads: int = 0
     participants: int = 0
+    # Received by the province and still without an outcome.
+    undecided: int = 0
     flag: Flag = Flag.NONE
     # The organisation decided as lead unit, once there is one.
     lead_organisation: str = ""
@@ -101,6 +104,10 @@ def _counts(prefix: str, centre_id=None) -> dict:
         ),
         "participants": Count(
             pk, filter=sent & Q(**{f"{prefix}review__recommendation": Recommendation.PARTICIPANT})
+        ),
+        "undecided": Count(
+            pk,
+            filter=Q(**{f"{prefix}status": Status.SENT, f"{prefix}selection__isnull": True}),
         ),
     }
     if centre_id:
@@ -179,7 +186,8 @@ def board_rows(call, *, series=None, industry=None, tag=None, centre=None) -> li
                 sent=unit.sent,
                 leads=unit.leads,
                 participants=unit.participants,
-                flag=flag_for(unit.applied, unit.leads, key in leads),
+                undecided=unit.undecided,
+                flag=flag_for(unit.applied, unit.sent, unit.leads, unit.undecided, key in leads),
                 lead_organisation=leads.get(key, ""),
             )
         )
@@ -197,7 +205,14 @@ def board_rows(call, *, series=None, industry=None, tag=None, centre=None) -> li
                     sent=group["sent"],
                     leads=group["leads"],
                     participants=group["participants"],
-                    flag=flag_for(group["applied"], group["leads"], key in leads),
+                    undecided=group["undecided"],
+                    flag=flag_for(
+                        group["applied"],
+                        group["sent"],
+                        group["leads"],
+                        group["undecided"],
+                        key in leads,
+                    ),
                     lead_organisation=leads.get(key, ""),
                 )
             )

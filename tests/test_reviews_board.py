@@ -127,6 +127,43 @@ def test_board_counts_and_flags(client, province, catalog):
     assert rows[f"u{drafted.pk}"].applied == 0
 
 
+def test_a_unit_is_decided_only_when_every_received_applicant_has_its_outcome(
+    client, province, catalog
+):
+    (unit,) = first_units(catalog, 1)
+    winner = applied(catalog, unit)
+    rival = applied(catalog, unit)
+    key = f"u{unit.pk}"
+    assert rows_by_key(client.get(BOARD))[key].flag == Flag.COMPETING
+
+    # The lead is chosen but the rival still waits: no longer competing, not yet decided.
+    decide_lead(winner)
+    response = client.get(BOARD)
+    row = rows_by_key(response)[key]
+    assert (row.flag, row.undecided) == (Flag.PENDING, 1)
+    assert flags_of(response)["pending"] == 1 and flags_of(response)["decided"] == 0
+
+    Selection.objects.create(
+        application=rival,
+        call=catalog,
+        unit=unit,
+        unit_key=key,
+        outcome=Selection.Outcome.PARTICIPANT,
+        reason="参与开发",
+    )
+    row = rows_by_key(client.get(BOARD))[key]
+    assert (row.flag, row.undecided) == (Flag.DECIDED, 0)
+
+
+def test_a_unit_whose_applicants_were_all_turned_down_is_decided_without_a_lead(
+    client, province, catalog
+):
+    (unit,) = first_units(catalog, 1)
+    applied(catalog, unit, status=Status.NOT_SELECTED)
+    row = rows_by_key(client.get(BOARD))[f"u{unit.pk}"]
+    assert row.flag == Flag.DECIDED and row.lead_organisation == ""
+
+
 def test_board_filters_by_flag_keeping_the_counts(client, province, catalog):
     unit = first_units(catalog, 1)[0]
     applied(catalog, unit)
