@@ -208,6 +208,16 @@ def unsent_centres(call) -> list:
     )
 
 
+def quiet_centres(call, holding) -> list:
+    """Centres that have sent nothing and hold nothing to send (``holding``: unsent_centres)."""
+    sent = Batch.objects.filter(call=call, state=Batch.State.SENT).values("centre_id")
+    return list(
+        Centre.objects.exclude(pk__in=sent)
+        .exclude(pk__in=[c.pk for c in holding])
+        .order_by("position", "code")
+    )
+
+
 def publish(call, user, now=None) -> Publication:
     """Publish the call's results: applicants see them, are emailed, the sheet is made."""
     from documents.models import Document

@@ -575,6 +575,33 @@ def test_publish_waits_for_centres_still_holding_applications_until_the_deadline
     assert not call.is_open, "publishing ends the call"
 
 
+def test_publish_page_warns_before_the_deadline_naming_centres_that_sent_nothing(
+    client, rivals, province
+):
+    import time_machine
+
+    from reviews.models import Batch
+
+    a, b, _c = rivals
+    decide_all(rivals, province)
+    for app in (a, b):
+        Batch.objects.get_or_create(call=a.call, centre=app.organisation.centre, state="sent")
+    lishui = CentreFactory(code="lishui", region="丽水", name="丽水市技能评价（鉴定）中心")
+    client.force_login(province)
+    url = reverse("reviews:publish")
+
+    with time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=dt.UTC)):
+        page = client.get(url, {"call": a.call.slug}).content.decode()
+    early = page.split('data-testid="early"')[1].split("</div>")[0]
+    assert lishui.name in early and "现在发布将提前结束本批次" in early
+    assert a.organisation.centre.name not in early
+    assert "confirm(" in page
+
+    with time_machine.travel(dt.datetime(2023, 6, 24, 10, tzinfo=dt.UTC)):
+        page = client.get(url, {"call": a.call.slug}).content.decode()
+    assert 'data-testid="early"' not in page
+
+
 def test_a_sent_batch_cannot_be_reopened_or_sent_after_publication(rivals, province):
     from reviews.batch import BatchError, reopen_batch
     from reviews.models import Batch

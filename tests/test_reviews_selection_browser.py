@@ -74,6 +74,8 @@ def test_province_selects_a_lead_publishes_and_the_applicant_sees_it(
     contested_live, page, live_server
 ):
     page.set_default_timeout(20_000)
+    # Publishing asks for confirmation; the officer confirms.
+    page.on("dialog", lambda dialog: dialog.accept())
     data = contested_live
     winner, other = data["winner"], data["other"]
     log_in(page, live_server.url, data["province"].email)

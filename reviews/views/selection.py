@@ -76,6 +76,8 @@ def publish(request):
         return redirect(_publish_url(call))
     publication = selection.publication_of(call)
     waiting = [] if publication else list(selection.undecided(call))
+    unsent = [] if publication else selection.unsent_centres(call)
+    deadline_passed = call.deadline_passed()
     for app in waiting:
         app.compare_url = f"{compare_url(unit_key_for(app), call)}#applicant-{app.pk}"
     context = {
@@ -83,8 +85,10 @@ def publish(request):
         "publication": publication,
         "counts": selection.publish_summary(call),
         "undecided": waiting,
-        "unsent": [] if publication else selection.unsent_centres(call),
-        "deadline_passed": call.deadline_passed(),
+        "unsent": unsent,
+        # Before the deadline, centres with nothing sent yet may still receive applications.
+        "quiet": [] if publication or deadline_passed else selection.quiet_centres(call, unsent),
+        "deadline_passed": deadline_passed,
         "doc": selection.results_document(call),
     }
     return render(request, "reviews/publish.html", context)
