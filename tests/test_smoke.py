@@ -36,3 +36,13 @@ def test_error_pages_are_chinese(client, settings):
     settings.DEBUG = False
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_pages_for_a_logged_in_user_are_never_stored(client, db):
+    from tests.factories import UserFactory
+
+    assert "no-store" not in client.get("/catalog/").get("Cache-Control", "")
+    client.force_login(UserFactory())
+    for url in ("/accounts/dashboard/", "/catalog/"):
+        response = client.get(url, follow=True)
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
