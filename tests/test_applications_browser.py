@@ -300,3 +300,33 @@ def test_unit_error_goes_once_a_unit_is_chosen(applicant_live, page, live_server
     expect(unit).not_to_have_attribute("aria-invalid", "true")
     # The other errors of the refused submit are still shown.
     expect(page.get_by_text("请选择意愿为牵头单位或参与单位。")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_the_form_never_scrolls_sideways_on_a_phone(applicant_live, page, live_server):
+    from .factories import ApplicationFactory, ExpertFactory
+
+    call = Call.objects.get(slug="2023-2024")
+    app = ApplicationFactory(
+        complete=True,
+        call=call,
+        unit=call.entries.get(number=1).units.first(),
+        organisation=applicant_live.organisation,
+        created_by=applicant_live,
+    )
+    ExpertFactory.create_batch(2, application=app)
+    page.set_default_timeout(15_000)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("电子邮箱").fill(applicant_live.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_attached()
+
+    page.goto(f"{live_server.url}/applications/{app.pk}/edit/")
+    rows = page.locator("#expert-rows tr[data-expert-row]")
+    expect(rows).to_have_count(3)
+    page.get_by_role("button", name="添加专家").click()
+    expect(rows).to_have_count(4)
+    # The expert table scrolls inside its box; the page itself stays phone-wide.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
