@@ -12,6 +12,16 @@ def validate_mobile(value: str) -> None:
         raise ValidationError(MOBILE_MESSAGE)
 
 
+# A landline with or without its area code and extension, or a mobile number.
+PHONE_RE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$|^1[3-9]\d{9}$")
+PHONE_MESSAGE = "联系电话应为固定电话（如 0571-88888888）或11位手机号码。"
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE_RE.match((value or "").strip()):
+        raise ValidationError(PHONE_MESSAGE)
+
+
 # GB 32100-2015: the code alphabet leaves out I, O, Z, S and V.
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

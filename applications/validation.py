@@ -11,12 +11,11 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.validators import MOBILE_MESSAGE, MOBILE_RE
+from accounts.validators import MOBILE_MESSAGE, MOBILE_RE, PHONE_RE
 
 from .models import Attachment, Basis, Experience
 from .sections import DECLARED_CONDITIONS, PROJECT, STATEMENT
 
-PHONE_RE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$|^1[3-9]\d{9}$")
 OCCUPATION_CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")
 BIRTH_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?\s*$")
 

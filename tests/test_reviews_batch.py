@@ -415,3 +415,37 @@ def test_the_batch_page_is_for_centre_staff(city, client):
 def test_contact_is_prefilled_from_the_centre(city):
     batch = batch_for(city["centre"], city["call"])
     assert (batch.contact_person, batch.contact_phone) == ("李老师", "0571-12345678")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"contact_phone": "12345"}, "联系电话应为固定电话（如 0571-88888888）或11位手机号码。"),
+        ({"contact_phone": ""}, "请填写联系电话。"),
+        ({"contact_person": ""}, "请填写联系人。"),
+    ],
+)
+def test_a_bad_contact_is_refused_naming_the_field_and_keeping_the_rest(
+    city, client, values, message
+):
+    call, staff = city["call"], city["staff"]
+    client.force_login(staff)
+    data = form_data(call, **values)
+    with time_machine.travel(BEFORE, tick=False):
+        response = client.post(SEND, data)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and "未报送：请按下方提示修改后再报送。" in body
+    for value in data.values():
+        assert f'value="{value}"' in body or not value
+    assert Batch.objects.get(centre=city["centre"], call=call).state == Batch.State.OPEN
+
+
+@pytest.mark.parametrize("phone", ["0571-88886666", "057188886666", "13800138000", "88886666"])
+def test_usual_phone_numbers_are_accepted_for_the_contact(city, client, phone):
+    client.force_login(city["staff"])
+    with time_machine.travel(BEFORE, tick=False):
+        response = client.post(PAGE, form_data(city["call"], contact_phone=phone))
+    assert response.status_code == 302
+    assert Batch.objects.get(centre=city["centre"], call=city["call"]).contact_phone == phone

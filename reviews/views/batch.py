@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.validators import validate_phone
 from catalog.models import Call
 
 from ..batch import (
@@ -29,13 +30,22 @@ from ..models import Batch
 from ..summary import summary_rows
 
 REASON_REQUIRED = "请填写不纳入本次报送的理由。"
+NOT_SAVED = "未保存：请按下方提示修改后重新保存。"
+NOT_SENT = "未报送：请按下方提示修改后再报送。"
 
 
 class BatchForm(forms.Form):
     """The centre's contact for the sheet, and a leave-out choice per undecided application."""
 
-    contact_person = forms.CharField(label="联系人", max_length=50)
-    contact_phone = forms.CharField(label="联系电话", max_length=50)
+    contact_person = forms.CharField(
+        label="联系人", max_length=50, error_messages={"required": "请填写联系人。"}
+    )
+    contact_phone = forms.CharField(
+        label="联系电话",
+        max_length=50,
+        validators=[validate_phone],
+        error_messages={"required": "请填写联系电话。"},
+    )
 
     def __init__(self, undecided, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +153,7 @@ def batch(request):
         return _page(request, centre, call)
     form = BatchForm(overview(centre, call).undecided, request.POST)
     if not form.is_valid():
-        return _page(request, centre, call, form=form, status=400)
+        return _page(request, centre, call, form=form, error=NOT_SAVED, status=400)
     try:
         _save(form, centre, call, request.user)
     except BatchError as exc:
@@ -171,7 +181,7 @@ def send(request):
     call = _call_of(request)
     form = BatchForm(overview(centre, call).undecided, request.POST)
     if not form.is_valid():
-        return _page(request, centre, call, form=form, status=400)
+        return _page(request, centre, call, form=form, error=NOT_SENT, status=400)
     try:
         # The choices are kept even when sending is refused: nothing typed is lost.
         _save(form, centre, call, request.user)
