@@ -1,9 +1,20 @@
+import re
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .models import Centre, Organisation, User
 from .validators import validate_credit_code, validate_mobile
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's own text says both are case-sensitive; the email is not.
+        "invalid_login": "电子邮箱或密码不正确，请重新输入。密码区分大小写。",
+    }
 
 
 def mask_email(email: str) -> str:
@@ -38,7 +49,8 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
     org_name = forms.CharField(label="单位全称", max_length=200)
     credit_code = forms.CharField(
         label="统一社会信用代码",
-        max_length=18,
+        # Room for a code pasted with spaces or dashes: clean_credit_code strips them.
+        max_length=30,
         required=False,
         help_text="18位；事业单位等没有统一社会信用代码的，请填写法人证书编码。",
     )
@@ -68,7 +80,7 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
     ]
 
     def clean_credit_code(self):
-        code = "".join(self.cleaned_data["credit_code"].split()).upper()
+        code = re.sub(r"[\s-]", "", self.cleaned_data["credit_code"]).upper()
         if code:
             validate_credit_code(code)
             existing = Organisation.objects.filter(credit_code=code).first()

@@ -17,6 +17,8 @@ from django.utils import timezone
 from .models import EDITABLE, Application, Attachment
 
 MB = 1024 * 1024
+# How the form, the pages and the PDF list them: the licence, the certificates, the rest.
+KIND_ORDER = [Attachment.Kind.LICENCE, Attachment.Kind.EXPERT_CERTIFICATE, Attachment.Kind.OTHER]
 ACCEPTED = "只接受PDF、JPG、PNG格式"
 
 

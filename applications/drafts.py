@@ -40,8 +40,8 @@ class DraftConflict(DraftError):
 
     def __init__(self, current_version: int):
         super().__init__(
-            "在您编辑期间，本单位其他用户已保存了这份申报书，您这次的修改没有保存，"
-            "以免覆盖对方的内容。"
+            "在您编辑期间，这份申报书已在另一个页面或由本单位其他用户保存过，"
+            "您这次的修改没有保存，以免覆盖已保存的内容。"
         )
         self.current_version = current_version
 

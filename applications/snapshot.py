@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from catalog.levels import Level
 
+from .attachments import KIND_ORDER
 from .models import Application, Attachment, Expert, Snapshot
 
 # Fields of Application that are bookkeeping, not content of the form.
@@ -72,7 +73,14 @@ def build_data(app: Application) -> dict:
                 "certified_copy": a.certified_copy,
                 "size": a.size,
             }
-            for a in Attachment.objects.filter(application=app).select_related("expert")
+            for a in sorted(
+                Attachment.objects.filter(application=app).select_related("expert"),
+                key=lambda a: (
+                    KIND_ORDER.index(a.kind),
+                    a.expert.position if a.expert_id else 0,
+                    a.uploaded_at,
+                ),
+            )
         ],
     )
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

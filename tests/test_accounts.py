@@ -124,6 +124,12 @@ def test_register_with_lowercase_code_and_spaces_normalises_it(client, centres):
     assert Organisation.objects.get().credit_code == "91330100716105852F"
 
 
+def test_register_accepts_a_code_pasted_in_groups(client, centres):
+    data = registration_data(centres["wenzhou"], credit_code="9133 0100 7161-0585 2F")
+    assert client.post(reverse("accounts:register"), data).status_code == 302
+    assert Organisation.objects.get().credit_code == "91330100716105852F"
+
+
 def test_register_wrong_check_character_names_the_field_and_keeps_input(client, centres):
     data = registration_data(centres["wenzhou"], credit_code="91330100716105852E")
     response = client.post(reverse("accounts:register"), data)
@@ -234,6 +240,17 @@ def test_login_by_email_case_insensitive(client):
         reverse("accounts:login"), {"username": "Person@Example.com", "password": PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_wrong_password_says_so_without_calling_the_email_case_sensitive(client):
+    UserFactory(email="person@example.com")
+    response = client.post(
+        reverse("accounts:login"), {"username": "person@example.com", "password": "wrong"}
+    )
+    page = response.content.decode()
+    assert "电子邮箱或密码不正确，请重新输入。密码区分大小写。" in page
+    assert "两者都区分大小写" not in page
+    assert 'value="person@example.com"' in page
 
 
 def test_repeated_failures_lock_the_account(client, settings):

@@ -244,3 +244,10 @@ def test_migration_marks_copies_already_submitted_before_it(returned):
     versions = dict(Attachment.objects.values_list("original_name", "submitted_version"))
     assert versions.pop(later.original_name) is None
     assert set(versions.values()) == {1}
+
+
+def test_the_submitted_list_puts_the_licence_first_then_certificates_in_table_order(returned):
+    app = returned["app"]
+    data = app.snapshots.get().data
+    kinds = [a["kind"] for a in data["attachments"]]
+    assert kinds == ["法人证书/营业执照复印件", "专家证书复印件"]

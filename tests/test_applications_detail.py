@@ -367,3 +367,11 @@ def test_dashboard_query_count_does_not_grow_with_applications(
     with django_assert_num_queries(10):
         response = client.get(reverse("accounts:dashboard"))
     assert page(response).count('data-testid="application-item"') == 3
+
+
+def test_an_undivided_occupation_reads_as_such_not_as_missing(client, ladder):
+    client.force_login(ladder["own_city"])
+    set_state(ladder["app"], Status.SUBMITTED, ladder["owner"])
+    body = page(client.get(url("detail", ladder["app"])))
+    row = body.split("申报工种名称")[1].split("</dd>")[0]
+    assert "（不细分工种）" in row and "未填写" not in row

@@ -333,7 +333,7 @@ def test_second_save_from_the_same_version_is_refused(client_in, client, app, me
     response = client.post(edit_url(app), theirs)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "本单位其他用户已保存了这份申报书" in html
+    assert "这份申报书已在另一个页面或由本单位其他用户保存过" in html
     assert 'value="后保存的人"' in html and "后保存者的附页" in html
 
     app.refresh_from_db()
@@ -498,6 +498,10 @@ def test_action_bar_saves_then_opens_the_submit_page(client_in, app):
     assert response.status_code == 302 and response.url == submit
     app.refresh_from_db()
     assert app.contact_name == "提交前刚改的联系人"
+    # The submit page shows its own check: no hint about results "below" on the edit page.
+    with time_machine.travel(BEFORE_DEADLINE):
+        shown = [str(m) for m in client_in.get(submit).context["messages"]]
+    assert shown == ["草稿已保存。"]
 
 
 def test_returned_application_offers_to_resubmit(client_in, app):

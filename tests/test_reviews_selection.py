@@ -250,6 +250,22 @@ def test_decide_view_records_and_returns_to_the_compare_page(client, rivals, pro
     assert (selection.outcome, selection.subsidy) == (LEAD, Decimal("15"))
 
 
+def test_decide_view_confirms_each_outcome_in_a_whole_sentence(client, rivals, province):
+    a, b, c = rivals
+    client.force_login(province)
+    said = {}
+    for app, outcome in ((a, "lead"), (b, "participant"), (c, "not_selected")):
+        response = client.post(
+            reverse("reviews:decide", args=[app.pk]),
+            {"outcome": outcome, "reason": "理由", "subsidy": ""},
+            follow=True,
+        )
+        said[outcome] = [str(m) for m in response.context["messages"]][-1]
+    assert said["lead"] == f"已将“{a.organisation.name}”确定为牵头单位。"
+    assert said["participant"] == f"已将“{b.organisation.name}”确定为参与单位。"
+    assert said["not_selected"] == f"已将“{c.organisation.name}”确定为未入选。"
+
+
 def test_decide_view_shows_errors_and_keeps_what_was_typed(client, rivals, province):
     a, b, _ = rivals
     client.force_login(province)

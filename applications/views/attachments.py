@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import application_for
 from ..attachments import (
+    KIND_ORDER,
     AttachmentsLocked,
     add_attachment,
     locked_message,
@@ -27,7 +28,6 @@ from ..models import Attachment
 PARTIAL = "applications/_attachments.html"
 # Sent with every change, so other parts of the page (e.g. a checklist) can refresh.
 CHANGED_EVENT = "attachments-changed"
-KIND_ORDER = [Attachment.Kind.LICENCE, Attachment.Kind.EXPERT_CERTIFICATE, Attachment.Kind.OTHER]
 
 
 def attachments_context(request, application, *, form=None, notice="", error="") -> dict:

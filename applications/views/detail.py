@@ -96,7 +96,8 @@ def sections(app) -> list[Section]:
         Row("单位法人", org.legal_representative),
         Row("统一社会信用代码" if org.credit_code else "法人证书编码", org.identifier),
         Row("申报职业名称", app.occupation_name),
-        Row("申报工种名称", app.work_type_name),
+        # Blank means the occupation is not divided into work types, not a missing answer.
+        Row("申报工种名称", app.work_type_name or "（不细分工种）"),
         Row("申报职业编码", app.occupation_code),
         Row("申报开发等级", app.level_labels),
         *basis_rows,

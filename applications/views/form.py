@@ -97,10 +97,13 @@ def edit(request, pk):
             except drafts.DraftError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, CHECKED_MESSAGE if check else SAVED_MESSAGE)
+                then_submit = request.POST.get("then") == "submit"
+                # The submit page runs its own check; a hint about the edit page would mislead.
+                saved_message = CHECKED_MESSAGE if check else SAVED_MESSAGE
+                messages.success(request, "草稿已保存。" if then_submit else saved_message)
                 if saved.removed_certificates:
                     messages.warning(request, removed_certificates_message(saved))
-                if request.POST.get("then") == "submit":
+                if then_submit:
                     # "提交申报书" saves what was typed first, then asks for confirmation.
                     return redirect("applications:submit", pk=application.pk)
                 return redirect(_edit_url(application, check))

@@ -54,7 +54,10 @@ def decide(request, pk):
         except selection.SelectionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已将“{org}”{decided.get_outcome_display()}。")
+            outcome = decided.get_outcome_display()
+            if decided.outcome == decided.Outcome.NOT_SELECTED:
+                outcome = f"确定为{outcome}"
+            messages.success(request, f"已将“{org}”{outcome}。")
             return redirect(_back(request, app))
     # Shown again with its errors, keeping what was typed.
     context = {"application": app, "form": form, "back": _back(request, app)}
