@@ -277,6 +277,9 @@ def test_decide_view_shows_errors_and_keeps_what_was_typed(client, rivals, provi
     assert response.status_code == 400
     assert "请填写遴选理由" in page and "只有牵头单位可以安排财政经费补助" in page
     assert 'value="8.5"' in page
+    # In place on the comparison, the other applicants' columns around it.
+    assert 'data-testid="compare-title"' in page and a.organisation.name in page
+    assert f"对“{b.organisation.name}”的遴选结果未保存" in page
 
     sel.decide(a, province, LEAD, "牵头")
     response = client.post(

@@ -70,8 +70,12 @@ def board(request):
     return render(request, "reviews/board.html", context)
 
 
-def _compare_page(request, key, call, bound=None):
-    """The comparison of one unit's applicants; ``bound`` holds a score form that failed."""
+def compare_page(request, key, call, bound=None, decisions=None, status=200):
+    """The comparison of one unit's applicants.
+
+    ``bound`` and ``decisions`` hold a score or decision form that failed, by application:
+    shown in place with their errors and what was typed.
+    """
     title = queries.key_title(call, key)
     if title is None:
         raise Http404("该职业（工种）不在本批次中")
@@ -80,13 +84,13 @@ def _compare_page(request, key, call, bound=None):
         call = title["unit"].entry.call
     weights = queries.weights_for(call)
     compared, elsewhere = queries.applicants(call, key, weights)
-    bound = bound or {}
+    bound, decisions = bound or {}, decisions or {}
     for applicant in compared:
         app = applicant.application
         applicant.score_form = bound.get(app.pk) or ScoreForm(
             application=app, score=applicant.score
         )
-        applicant.decision_form = DecisionForm(application=app)
+        applicant.decision_form = decisions.get(app.pk) or DecisionForm(application=app)
         applicant.back_url = f"{compare_url(key.raw, call)}#applicant-{app.pk}"
     context = {
         "call": call,
@@ -98,8 +102,14 @@ def _compare_page(request, key, call, bound=None):
         "board_url": f"{reverse('reviews:board')}?{urlencode({'call': call.slug})}",
         # The applicant whose score was not saved, named at the top of the page.
         "unsaved": [a for a in compared if a.application.pk in bound],
+        # Named at the top of the page, with a refusal that is not about one field.
+        "unsaved_decisions": [
+            (a.application, decisions[a.application.pk])
+            for a in [*compared, *elsewhere]
+            if a.application.pk in decisions
+        ],
     }
-    return render(request, "reviews/compare.html", context)
+    return render(request, "reviews/compare.html", context, status=status)
 
 
 @province_only
@@ -108,7 +118,7 @@ def compare(request):
     call = Call.objects.current(request.GET.get("call"))
     if key is None or call is None:
         raise Http404("未指定职业（工种）")
-    return _compare_page(request, key, call)
+    return compare_page(request, key, call)
 
 
 @province_only
@@ -131,7 +141,7 @@ def score(request, pk):
             messages.success(request, f"已保存对“{app.organisation.name}”的评分。")
             return redirect(target)
     # Shown again in place with its errors, keeping what was typed.
-    return _compare_page(request, queries.parse_key(key), app.call, bound={app.pk: form})
+    return compare_page(request, queries.parse_key(key), app.call, bound={app.pk: form})
 
 
 @province_only

@@ -12,9 +12,10 @@ from applications.access import application_for
 from catalog.models import Call
 
 from .. import selection
+from ..board import parse_key
 from ..forms_selection import DecisionForm
 from ..models import unit_key_for
-from .board import compare_url, province_only
+from .board import compare_page, compare_url, province_only
 
 
 def _back(request, app) -> str:
@@ -59,9 +60,9 @@ def decide(request, pk):
                 outcome = f"确定为{outcome}"
             messages.success(request, f"已将“{org}”{outcome}。")
             return redirect(_back(request, app))
-    # Shown again with its errors, keeping what was typed.
-    context = {"application": app, "form": form, "back": _back(request, app)}
-    return render(request, "reviews/_selection_decide_page.html", context, status=400)
+    # Shown again in place on the comparison, with its errors and what was typed.
+    key = parse_key(unit_key_for(app))
+    return compare_page(request, key, app.call, decisions={app.pk: form}, status=400)
 
 
 @province_only
