@@ -65,3 +65,22 @@ def eager_tasks(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_connections_released(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end other sessions on the test database before pytest drops it.
+
+    The real Celery worker of CI's second pass is still connected then, and the drop would
+    fail with "database is being accessed by other users".
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
