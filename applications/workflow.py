@@ -38,6 +38,9 @@ def _reviewing_centre(app, actor):
 
 
 def _check_submit(app, actor, now):
+    # Publishing the results closes the call, whatever its deadline says.
+    if not app.call.is_open:
+        raise TransitionError(f"“{app.call.name}”已结束，不能再提交申报书。")
     if app.deadline_passed(now):
         d = app.deadline()
         raise TransitionError(

@@ -44,6 +44,26 @@ def test_other_organisation_cannot_submit(app):
     assert app.status == Status.DRAFT and not Event.objects.exists()
 
 
+@time_machine.travel(BEFORE_DEADLINE)
+def test_submit_after_the_call_has_ended_is_refused_even_before_its_deadline(app, client):
+    from django.urls import reverse
+
+    # Publishing the results closed the call.
+    app.call.is_open = False
+    app.call.save()
+    member = UserFactory(organisation=app.organisation)
+    with pytest.raises(TransitionError, match="已结束，不能再提交申报书"):
+        set_state(app, Status.SUBMITTED, member)
+    app.refresh_from_db()
+    assert app.status == Status.DRAFT and not Event.objects.exists()
+
+    client.force_login(member)
+    page = client.get(reverse("applications:submit", args=[app.pk])).content.decode()
+    assert 'data-testid="call-ended"' in page and "确认提交" not in page
+    edit = client.get(reverse("applications:edit", args=[app.pk])).content.decode()
+    assert 'value="submit"' not in edit
+
+
 def test_submit_after_deadline_is_refused(app):
     member = UserFactory(organisation=app.organisation)
     with time_machine.travel(dt.datetime(2023, 6, 23, 15, 59, tzinfo=dt.UTC)):

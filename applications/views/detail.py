@@ -205,7 +205,11 @@ def _field_label(app, name) -> str:
 
 
 def _deadline_context(app) -> dict:
-    return {"deadline": app.deadline(), "deadline_passed": app.deadline_passed()}
+    return {
+        "deadline": app.deadline(),
+        "deadline_passed": app.deadline_passed(),
+        "call_ended": not app.call.is_open,
+    }
 
 
 @login_required
@@ -254,7 +258,7 @@ def submit(request, pk):
     context = {"application": app, **_deadline_context(app)}
     label = moves.get(Status.SUBMITTED)
     context["submit_label"] = label
-    if label and not context["deadline_passed"]:
+    if label and not context["deadline_passed"] and not context["call_ended"]:
         # Loaded once for all the checks below rather than per rule.
         prefetch_related_objects([app], "experts", "attachments")
         errors = submission_errors(app)
