@@ -113,7 +113,9 @@ def overview(centre: Centre, call: Call) -> Overview:
     return result
 
 
-def deadline_message(call: Call) -> str:
+def closed_message(call: Call) -> str:
+    if not call.is_open:
+        return f"“{call.name}”已结束，不能再报送。"
     d = call.deadline
     return f"报送已于{d.year}年{d.month}月{d.day}日24时（北京时间）截止，不能再报送。"
 
@@ -128,6 +130,8 @@ def may_send_after_deadline(batch: Batch) -> bool:
 
 
 def sending_closed(batch: Batch, now=None) -> bool:
+    if not batch.call.is_open:
+        return True
     return batch.call.deadline_passed(now) and not may_send_after_deadline(batch)
 
 
@@ -146,7 +150,7 @@ def _check_editable(batch: Batch, now) -> None:
     if batch.state == Batch.State.SENT:
         raise BatchError("本中心已报送，不能再修改；如需更正请联系省中心重新开放报送。")
     if sending_closed(batch, now):
-        raise BatchError(deadline_message(batch.call))
+        raise BatchError(closed_message(batch.call))
 
 
 def _locked_editable_batch(centre: Centre, call: Call, now) -> Batch:

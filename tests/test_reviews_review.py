@@ -117,8 +117,9 @@ def test_queue_permission_ladder(client, w):
 def test_queue_shows_only_the_own_centres_submitted_applications_of_the_open_call(client, w):
     ningbo_app = submitted(UserFactory(organisation__centre=w.ningbo), call=w.call)
     draft = ApplicationFactory(complete=True, call=w.call, organisation=w.owner.organisation)
-    closed = CallFactory(is_open=False)
+    closed = CallFactory()
     old = submitted(UserFactory(organisation__centre=w.hangzhou), call=closed)
+    type(closed).objects.filter(pk=closed.pk).update(is_open=False)
 
     client.force_login(w.staff)
     shown = [app.pk for app in client.get(url("queue")).context["applications"]]

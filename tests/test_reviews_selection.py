@@ -676,3 +676,26 @@ def test_after_publishing_the_centre_still_sees_its_applications_not_an_older_op
     assert {a.pk, c.pk} <= {app.pk for app in queue.context["page"].object_list}
     board = client.get(reverse("accounts:dashboard")).content.decode()
     assert a.call.name in board
+
+
+def test_after_publishing_the_pages_say_the_call_has_ended(
+    client, rivals, province, django_capture_on_commit_callbacks
+):
+    a, *_ = rivals
+    decide_all(rivals, province)
+    with django_capture_on_commit_callbacks(execute=True):
+        sel.publish(a.call, province)
+    ended = f"“{a.call.name}”已结束，遴选结果已发布"
+
+    home = client.get(reverse("home")).content.decode()
+    assert "遴选结果已发布" in home.split('data-testid="call-stage"')[1].split("</span>")[0]
+
+    client.force_login(UserFactory(organisation=a.organisation))
+    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    start = reverse("applications:start")
+    assert ended in dashboard and f'btn-primary" href="{start}">新建申报书' not in dashboard
+
+    client.force_login(CityStaffFactory(centre=a.organisation.centre))
+    assert ended in client.get(reverse("accounts:dashboard")).content.decode()
+    batch = client.get(reverse("reviews:batch")).content.decode()
+    assert f"“{a.call.name}”已结束，不能再报送。" in batch

@@ -9,8 +9,7 @@ from catalog.models import Call
 def home(request):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
-    call = Call.objects.open().first()
-    return render(request, "home.html", {"call": call})
+    return render(request, "home.html", {"call": Call.objects.current()})
 
 
 def _database_ok() -> bool:

@@ -15,7 +15,7 @@ from catalog.models import Call
 from ..batch import (
     BatchError,
     batch_for,
-    deadline_message,
+    closed_message,
     latest_summary,
     overview,
     province_batches,
@@ -133,7 +133,7 @@ def _page(request, centre, call, *, form=None, error="", status=200):
         "rows": summary_rows(centre, call, sent=sent),
         "editable": editable,
         "closed": closed,
-        "deadline_message": deadline_message(call),
+        "closed_message": closed_message(call),
         "form": form if editable else None,
         "error": error,
         "events": batch.events.select_related("actor"),
