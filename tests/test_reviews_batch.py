@@ -420,7 +420,8 @@ def test_contact_is_prefilled_from_the_centre(city):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"contact_phone": "12345"}, "联系电话应为固定电话（如 0571-88888888）或11位手机号码。"),
+        ({"contact_phone": "12345"}, "联系电话应为固定电话（如 0571-88888888）或11位手机号码"),
+        ({"contact_phone": "0571-88394295、123"}, "多个号码请用“、”分隔"),
         ({"contact_phone": ""}, "请填写联系电话。"),
         ({"contact_person": ""}, "请填写联系人。"),
     ],
@@ -442,7 +443,18 @@ def test_a_bad_contact_is_refused_naming_the_field_and_keeping_the_rest(
     assert Batch.objects.get(centre=city["centre"], call=call).state == Batch.State.OPEN
 
 
-@pytest.mark.parametrize("phone", ["0571-88886666", "057188886666", "13800138000", "88886666"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0571-88886666",
+        "057188886666",
+        "13800138000",
+        "88886666",
+        # The provincial centre's own line, as its record gives it.
+        "0571-88394295、88381123",
+        "0571-88394295, 13800138000",
+    ],
+)
 def test_usual_phone_numbers_are_accepted_for_the_contact(city, client, phone):
     client.force_login(city["staff"])
     with time_machine.travel(BEFORE, tick=False):

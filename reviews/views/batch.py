@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.validators import validate_phone
+from accounts.validators import validate_phones
 from catalog.models import Call
 
 from ..batch import (
@@ -43,7 +43,7 @@ class BatchForm(forms.Form):
     contact_phone = forms.CharField(
         label="联系电话",
         max_length=50,
-        validators=[validate_phone],
+        validators=[validate_phones],
         error_messages={"required": "请填写联系电话。"},
     )
 
