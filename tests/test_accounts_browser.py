@@ -50,3 +50,30 @@ def test_wrong_credit_code_shows_chinese_error_and_keeps_input(centres_live, pag
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_text("统一社会信用代码校验位不正确")).to_be_visible()
     expect(page.get_by_label("单位全称")).to_have_value("衢州测试单位")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", ["province", "city", "admin"])
+def test_staff_pages_fit_laptop_and_tablet_screens(centres_live, page, live_server, role):
+    from accounts.models import Centre
+    from tests.factories import AdminFactory, CityStaffFactory, ProvinceStaffFactory
+
+    if role == "province":
+        user = ProvinceStaffFactory(
+            name="省中心工作人员", centre=Centre.objects.get(code="province")
+        )
+    elif role == "city":
+        user = CityStaffFactory(name="杭州工作人员", centre=Centre.objects.get(code="hangzhou"))
+    else:
+        user = AdminFactory(name="系统管理员")
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("电子邮箱").fill(user.email)
+    page.locator("#id_password").fill("portal-pass-123")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    for width in (1024, 1280, 1366, 1440, 1920):
+        page.set_viewport_size({"width": width, "height": 800})
+        # The header never pushes the page sideways, and 退出登录 stays on screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        assert page.get_by_role("button", name="退出登录").is_visible()

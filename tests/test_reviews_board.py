@@ -673,3 +673,15 @@ def test_admin_dashboard_does_not_offer_the_selection_pages(client, catalog):
     body = client.get(reverse("accounts:dashboard")).content.decode()
     assert "全省总览" in body
     assert f"{BOARD}?part=summary" not in body and reverse("reviews:publish") not in body
+
+
+def test_dashboard_fragments_stay_fragments_without_any_call(client, province):
+    response = client.get(BOARD, {"part": "summary"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body and "暂无征集批次" in body
+    client.force_login(CityStaffFactory())
+    response = client.get(
+        reverse("reviews:queue"), {"part": "counts"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and "<html" not in response.content.decode()

@@ -44,15 +44,13 @@ def compare_url(key: str, call=None) -> str:
 @province_only
 def board(request):
     call = Call.objects.current(request.GET.get("call"))
+    # The dashboard loads the board's numbers into itself: a fragment, never a whole page.
+    if request.GET.get("part") == "summary":
+        summary = queries.summary(call) if call else None
+        context = {"call": call, "summary": summary}
+        return render(request, "reviews/_board_summary.html", context)
     if call is None:
         return render(request, "reviews/board.html", {"call": None})
-    # The dashboard loads the board's numbers into itself.
-    if request.GET.get("part") == "summary":
-        return render(
-            request,
-            "reviews/_board_summary.html",
-            {"call": call, "summary": queries.summary(call)},
-        )
     form = BoardFilterForm(request.GET or None, call=call)
     rows = queries.board_rows(call, **form.filters())
     counts = queries.flag_counts(rows)
