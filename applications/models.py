@@ -31,6 +31,15 @@ EDITABLE = {Status.DRAFT, Status.RETURNED}
 SELECTION_STATES = {Status.SELECTED, Status.NOT_SELECTED}
 
 
+def follows_selection(user) -> bool:
+    """Only the provincial centre and administrators see selections before publication.
+
+    Applicants and city centres learn the outcome when it is published, so nothing of the
+    province's deliberation can leak to a unit before then.
+    """
+    return user.is_authenticated and user.role in (User.Role.PROVINCE, User.Role.ADMIN)
+
+
 class Basis(models.TextChoices):
     CATALOG = "catalog", "条件1：参考目录内职业（工种）"
     STANDARD = "standard", "条件2：2018年及以后发布国家职业技能标准的职业"
@@ -251,13 +260,11 @@ class Application(models.Model):
         return "、".join(Level(n).label for n in sorted(self.levels, reverse=True))
 
     def status_for(self, user) -> Status:
-        """The status as this user may know it: applicants learn selections only on publication."""
+        """The status as this user may know it: see follows_selection."""
         status = Status(self.status)
-        if status in SELECTION_STATES and user.role == User.Role.APPLICANT:
-            try:
-                self.call.publication  # noqa: B018
-            except models.ObjectDoesNotExist:
-                return Status.SENT
+        hidden = status in SELECTION_STATES and not follows_selection(user)
+        if hidden and not self.call.results_published:
+            return Status.SENT
         return status
 
     def return_event(self):
@@ -430,8 +437,8 @@ class Snapshot(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applicants never see the province's deliberation; they see the published outcome."""
-        if user.is_authenticated and user.role == User.Role.APPLICANT:
+        """Applicants and city centres never see the province's deliberation, only its outcome."""
+        if not follows_selection(user):
             return self.exclude(from_status__in=SELECTION_STATES).exclude(
                 to_status__in=SELECTION_STATES
             )

@@ -2,7 +2,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Case, Q, When
 from django.utils import timezone
@@ -71,6 +71,15 @@ class Call(models.Model):
 
     def deadline_passed(self, now=None) -> bool:
         return deadline_passed(self.deadline, now)
+
+    @property
+    def results_published(self) -> bool:
+        """Whether the province has published the call's results (reviews.Publication)."""
+        try:
+            self.publication  # noqa: B018
+        except ObjectDoesNotExist:
+            return False
+        return True
 
     @property
     def accepting(self) -> bool:

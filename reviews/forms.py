@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from accounts.models import Organisation
-from applications.models import Intention, Status
+from applications.models import SELECTION_STATES, Intention, Status
 
 from .models import Recommendation
 
@@ -51,9 +51,16 @@ class QueueFilterForm(forms.Form):
         error_messages={"invalid_choice": "所选申报单位不属于本中心。"},
     )
 
-    def __init__(self, *args, centre_id, **kwargs):
+    def __init__(self, *args, centre_id, masked=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices += QUEUE_STATUSES
+        # masked: the province's decisions are not yet published, so this centre sees them
+        # as 已报送省中心 (applications.models.follows_selection).
+        self.masked = masked
+        self.fields["status"].choices += [
+            (value, label)
+            for value, label in QUEUE_STATUSES
+            if not (masked and value in SELECTION_STATES)
+        ]
         # Only the units reporting to this centre can be chosen, so no other unit can be named.
         self.fields["organisation"].queryset = Organisation.objects.filter(
             centre_id=centre_id
@@ -77,7 +84,10 @@ class QueueFilterForm(forms.Form):
         if data.get("organisation"):
             queryset = queryset.filter(organisation=data["organisation"])
         if with_status and data.get("status"):
-            queryset = queryset.filter(status=data["status"])
+            statuses = [data["status"]]
+            if self.masked and data["status"] == Status.SENT:
+                statuses += SELECTION_STATES
+            queryset = queryset.filter(status__in=statuses)
         return queryset
 
     def query(self, *, with_status=True) -> str:

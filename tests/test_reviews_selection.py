@@ -480,6 +480,34 @@ def test_no_trace_of_a_decision_reaches_the_applicant_before_publication(
     assert "已入选" not in page and "团队力量最强" not in page
 
 
+def test_the_city_centre_learns_the_decisions_only_on_publication(
+    client, rivals, province, django_capture_on_commit_callbacks
+):
+    a, b, c = rivals
+    decide_all(rivals, province)
+    staff = CityStaffFactory(centre=a.organisation.centre)
+    client.force_login(staff)
+    queue = reverse("reviews:queue")
+
+    response = client.get(queue)
+    page = response.content.decode()
+    counts = {row["status"]: row["count"] for row in response.context["counts"]}
+    assert counts["sent"] == 2 and "selected" not in counts and "not_selected" not in counts
+    assert "已入选" not in page and "未入选" not in page
+    # Filtering by 已报送省中心 finds them; asking for 已入选 is not offered.
+    shown = client.get(queue, {"status": "sent"}).context["applications"]
+    assert {app.pk for app in shown} == {a.pk, c.pk}
+    review = client.get(reverse("reviews:review", args=[a.pk])).content.decode()
+    assert "已入选" not in review and "团队力量最强" not in review
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sel.publish(a.call, province)
+    response = client.get(queue)
+    counts = {row["status"]: row["count"] for row in response.context["counts"]}
+    assert (counts["selected"], counts["not_selected"], counts["sent"]) == (1, 1, 0)
+    assert "已入选" in response.content.decode()
+
+
 def test_decisions_are_refused_after_publication(rivals, province):
     a, b, _ = rivals
     decide_all(rivals, province)

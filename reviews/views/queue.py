@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from applications.models import Status
+from applications.models import SELECTION_STATES, Status, follows_selection
 from catalog.models import Call
 from documents.services import request_zip
 
@@ -22,27 +22,36 @@ COUNTS_PARTIAL = "reviews/_queue_counts.html"
 PER_PAGE = 50
 
 
-def _filter_form(request, data):
-    return QueueFilterForm(data or None, centre_id=request.user.centre_id)
+def _masked(user, call) -> bool:
+    """Whether this centre still sees the province's decisions as 已报送省中心."""
+    return call is not None and not follows_selection(user) and not call.results_published
 
 
-def _status_counts(queryset) -> list[dict]:
+def _filter_form(request, data, masked):
+    return QueueFilterForm(data or None, centre_id=request.user.centre_id, masked=masked)
+
+
+def _status_counts(queryset, masked) -> list[dict]:
     """Every queue status with its count, in workflow order, zeros included."""
     found = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    if masked:
+        found[Status.SENT] = sum(found.pop(s, 0) for s in (Status.SENT, *SELECTION_STATES))
     return [
         {"status": value, "label": label, "count": found.get(value, 0)}
         for value, label in QUEUE_STATUSES
+        if not (masked and value in SELECTION_STATES)
     ]
 
 
 @login_required
 def queue(request):
     require_centre_staff(request.user)
-    call = Call.objects.current(request.GET.get("call"))
-    form = _filter_form(request, request.GET)
+    call = Call.objects.select_related("publication").current(request.GET.get("call"))
+    masked = _masked(request.user, call)
+    form = _filter_form(request, request.GET, masked)
     form.is_valid()
     base = form.apply(queue_for(request.user, call), with_status=False)
-    counts = _status_counts(base)
+    counts = _status_counts(base, masked)
     by_status = {row["status"]: row["count"] for row in counts}
     context = {
         "call": call,
@@ -60,7 +69,7 @@ def queue(request):
         return render(request, COUNTS_PARTIAL, {**context, "summary": True})
     applications = (
         form.apply(base)
-        .select_related("call", "organisation", "unit__entry", "review")
+        .select_related("call__publication", "organisation", "unit__entry", "review")
         .order_by("submitted_at", "pk")
     )
     # get_page turns a bad ?page= into page 1, and one past the end into the last page.
@@ -108,8 +117,8 @@ def zip_pdfs(request):
     """Zip the PDFs of the queue as filtered (or of the ticked rows within it)."""
     user = request.user
     require_centre_staff(user)
-    call = Call.objects.current(request.POST.get("call"))
-    form = _filter_form(request, request.POST)
+    call = Call.objects.select_related("publication").current(request.POST.get("call"))
+    form = _filter_form(request, request.POST, _masked(user, call))
     back = reverse("reviews:queue")
     if not form.is_valid():
         messages.error(request, "筛选条件有误，未生成打包文件。")

@@ -55,7 +55,8 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
         return_form = ReturnForm(section_choices=_section_choices(app_sections))
     if deciding and decision_form is None:
         decision_form = DecisionForm(application=app, review=review)
-    events = list(app.events.select_related("actor"))
+    # A city centre sees no trace of the province's deliberation (follows_selection).
+    events = list(app.events.visible_to(request.user).select_related("actor"))
     pdf_documents = list(
         app.documents.filter(kind="application_pdf")
         .select_related("snapshot")
