@@ -46,3 +46,14 @@ def test_pages_for_a_logged_in_user_are_never_stored(client, db):
     for url in ("/accounts/dashboard/", "/catalog/"):
         response = client.get(url, follow=True)
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_opening_a_form_address_directly_explains_in_chinese(client, db):
+    from django.urls import reverse
+
+    from tests.factories import ProvinceStaffFactory
+
+    client.force_login(ProvinceStaffFactory())
+    response = client.get(reverse("reviews:decide", args=[1]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "请从页面上的按钮操作" in response.content.decode()

@@ -1,5 +1,6 @@
 """Project-wide response policy."""
 
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -18,4 +19,23 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
+        return response
+
+
+class NotAllowedPageMiddleware:
+    """A Chinese page instead of Django's empty 405 when a form's address is opened directly.
+
+    After a refused form is shown again, the address bar holds the form's POST-only URL;
+    reloading or bookmarking it used to give a blank page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response
