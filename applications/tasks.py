@@ -6,6 +6,10 @@ from accounts.models import User
 
 from .models import Event, Status
 
+# Steps inside the centre's review (开始审核, 核实, 撤销推荐) are not worth an email: a centre
+# taking an application up and deciding on it would otherwise send three in a minute.
+QUIET = {Status.IN_REVIEW, Status.VERIFIED}
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_event(event_id: int) -> int:
@@ -14,7 +18,7 @@ def notify_event(event_id: int) -> int:
         "application__organisation__centre", "application__call", "actor"
     ).get(pk=event_id)
     # The province's decisions reach applicants through the publication email only.
-    if event.is_selection_stage:
+    if event.is_selection_stage or event.to_status in QUIET:
         return 0
     app = event.application
     members = list(app.organisation.members.filter(is_active=True).values_list("email", flat=True))

@@ -172,3 +172,24 @@ def test_forbidden_page_is_chinese(client):
     client.force_login(CityStaffFactory())
     response = client.get(reverse("reviews:batch_list"))
     assert response.status_code == 403 and "无权操作" in response.content.decode()
+
+
+@time_machine.travel(BEFORE_DEADLINE)
+def test_the_applicant_is_emailed_the_centres_outcome_not_each_step_to_it(
+    app, django_capture_on_commit_callbacks
+):
+    member = UserFactory(organisation=app.organisation)
+    staff = CityStaffFactory(centre=app.organisation.centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_state(app, Status.SUBMITTED, member)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_state(app, Status.IN_REVIEW, staff)
+        set_state(app, Status.VERIFIED, staff)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_state(app, Status.RECOMMENDED, staff)
+    assert [m.to for m in mail.outbox] == [[member.email]]
+    assert "已推荐" in mail.outbox[0].subject
