@@ -157,7 +157,8 @@ def submission_errors(app) -> dict[str, list[str]]:
             if not value.strip()
         ]
         if missing:
-            add("experts", f"{who}：请填写{'、'.join(missing)}。")
+            # Quoted: "职称、职业资格" is one column whose name holds the list separator.
+            add("experts", f"{who}：请填写{'、'.join(f'“{label}”' for label in missing)}。")
         message = birth_month_error(expert.birth_month, today)
         if message:
             # The generic "required" text would not say which of the expert's fields is missing.

@@ -396,6 +396,9 @@ class Applicant:
         return self.application.status in AT_PROVINCE
 
 
+RECOMMENDATION_ORDER = {Recommendation.LEAD: 0, Recommendation.PARTICIPANT: 1}
+
+
 def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[Applicant]]:
     """(compared, still at a centre): the compared sorted by weighted total, unscored last."""
     compared, elsewhere = [], []
@@ -414,7 +417,15 @@ def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[
             pdf=app.pdfs[0] if app.pdfs else None,
         )
         (compared if applicant.at_province else elsewhere).append(applicant)
-    compared.sort(key=lambda a: (a.total is None, -(a.total or 0), a.application.organisation.name))
+    compared.sort(
+        key=lambda a: (
+            a.total is None,
+            -(a.total or 0),
+            # Until scored, the centres' recommendations order them: lead, participant, none.
+            RECOMMENDATION_ORDER.get(a.review.recommendation if a.review else "", 3),
+            a.application.organisation.name,
+        )
+    )
     for rank, applicant in enumerate(compared, start=1):
         applicant.rank = rank if applicant.total is not None else None
     elsewhere.sort(key=lambda a: a.application.organisation.name)

@@ -37,8 +37,9 @@ class DecisionForm(forms.Form):
         error_messages={
             "min_value": "财政经费补助不能为负数。",
             "invalid": "请输入有效的金额（万元）。",
-            "max_digits": "金额位数过多。",
+            "max_digits": "金额位数过多，请以万元为单位填写。",
             "max_decimal_places": "金额最多保留两位小数。",
+            "max_whole_digits": "金额过大，请以万元为单位填写。",
         },
     )
 

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 
 from accounts.models import Centre
 from applications.models import Status
-from catalog.levels import Level
 from catalog.models import Call
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
@@ -46,11 +45,11 @@ class Row:
 
 
 def level_text(levels) -> str:
-    """A run of levels as the catalog writes it ("5-3"); anything else by name."""
+    """Levels in the catalog's digits, one notation for every row: "5-3", "3", "4、2"."""
     numbers = sorted({int(n) for n in levels}, reverse=True)
     if len(numbers) > 1 and numbers[0] - numbers[-1] == len(numbers) - 1:
         return f"{numbers[0]}-{numbers[-1]}"
-    return "、".join(Level(n).label for n in numbers)
+    return "、".join(str(n) for n in numbers)
 
 
 def _order(app):

@@ -97,7 +97,7 @@ def test_removing_a_submitted_copy_keeps_row_and_file_out_of_the_current_list(
     assert kept.removed_at is not None and kept.removed_by == owner
     assert kept.file.storage.exists(kept.file.name)
     assert 'data-testid="removed-attachment-row"' in body
-    assert "第1版起" in body
+    assert "首次提交于" in body and "第1版" in body
 
 
 def test_the_centre_still_downloads_a_removed_submitted_copy(

@@ -193,3 +193,12 @@ def test_the_applicant_is_emailed_the_centres_outcome_not_each_step_to_it(
         set_state(app, Status.RECOMMENDED, staff)
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert "已推荐" in mail.outbox[0].subject
+
+
+def test_missing_expert_fields_are_named_column_by_column(app):
+    expert = app.experts.get()
+    expert.gender = ""
+    expert.title = ""
+    expert.save()
+    (message,) = [m for m in submission_errors(app)["experts"] if "请填写" in m]
+    assert message.endswith("请填写“性别”、“职称、职业资格”。")

@@ -447,6 +447,16 @@ def test_compare_sorts_by_weighted_total_unscored_last(client, province, contest
     assert [a.rank for a in response.context["compared"]] == [1, 2, None]
 
 
+def test_unscored_applicants_follow_their_centres_recommendation(client, province, contest):
+    # Named to come first alphabetically: the recommendation must outrank the name.
+    refused = applied(
+        contest.call, contest.unit, recommendation="none", organisation__name="一号不推荐单位"
+    )
+    order = compared_pks(client.get(compare_url(contest.key)))
+    # No scores yet: recommended as lead, then as participant, then not recommended.
+    assert order == [contest.first.pk, contest.second.pk, refused.pk]
+
+
 def test_compare_creates_the_default_weights(client, province, contest):
     assert not Weights.objects.exists()
     response = client.get(compare_url(contest.key))

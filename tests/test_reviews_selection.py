@@ -640,7 +640,7 @@ def test_publish_page_warns_before_the_deadline_naming_centres_that_sent_nothing
     with time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=dt.UTC)):
         page = client.get(url, {"call": a.call.slug}).content.decode()
     early = page.split('data-testid="early"')[1].split("</div>")[0]
-    assert lishui.name in early and "现在发布将提前结束本批次" in early
+    assert lishui.name in early and "在截止前发布遴选结果将提前结束本批次" in early
     assert a.organisation.centre.name not in early
     assert "confirm(" in page
 
@@ -727,3 +727,15 @@ def test_after_publishing_the_pages_say_the_call_has_ended(
     assert ended in client.get(reverse("accounts:dashboard")).content.decode()
     batch = client.get(reverse("reviews:batch")).content.decode()
     assert f"“{a.call.name}”已结束，不能再报送。" in batch
+
+
+def test_an_oversized_subsidy_is_refused_in_plain_chinese(client, rivals, province):
+    a, *_ = rivals
+    client.force_login(province)
+    response = client.post(
+        reverse("reviews:decide", args=[a.pk]),
+        {"outcome": "lead", "reason": "团队力量最强", "subsidy": "123456789"},
+    )
+    assert response.status_code == 400
+    assert "金额过大，请以万元为单位填写。" in response.content.decode()
+    assert not Selection.objects.exists()
