@@ -49,6 +49,16 @@ def returned(django_capture_on_commit_callbacks):
     return {"app": app, "owner": owner, "staff": staff}
 
 
+@pytest.fixture
+def removed(client, returned, django_capture_on_commit_callbacks):
+    """The owner has removed the submitted licence during the revision: (licence, response)."""
+    licence = returned["app"].attachments.get(kind=Attachment.Kind.LICENCE)
+    client.force_login(returned["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete_url(licence), headers=HTMX)
+    return licence, response
+
+
 def delete_url(attachment):
     return reverse(
         "applications:attachment_delete", args=[attachment.application_id, attachment.pk]
@@ -76,15 +86,9 @@ def test_submission_marks_the_copies_it_carried(returned):
     ) == {1}
 
 
-def test_removing_a_submitted_copy_keeps_row_and_file_out_of_the_current_list(
-    client, returned, django_capture_on_commit_callbacks
-):
+def test_removing_a_submitted_copy_keeps_row_and_file_out_of_the_current_list(returned, removed):
     app, owner = returned["app"], returned["owner"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(delete_url(licence), headers=HTMX)
+    licence, response = removed
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -100,14 +104,9 @@ def test_removing_a_submitted_copy_keeps_row_and_file_out_of_the_current_list(
     assert "首次提交于" in body and "第1版" in body
 
 
-def test_the_centre_still_downloads_a_removed_submitted_copy(
-    client, returned, django_capture_on_commit_callbacks
-):
-    app, owner, staff = returned["app"], returned["owner"], returned["staff"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(delete_url(licence), headers=HTMX)
+def test_the_centre_still_downloads_a_removed_submitted_copy(client, returned, removed):
+    app, staff = returned["app"], returned["staff"]
+    licence, _response = removed
 
     client.force_login(staff)
     review = client.get(reverse("reviews:review", args=[app.pk])).content.decode()
@@ -117,28 +116,16 @@ def test_the_centre_still_downloads_a_removed_submitted_copy(
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_an_outsider_cannot_download_a_removed_copy(
-    client, returned, django_capture_on_commit_callbacks
-):
-    app, owner = returned["app"], returned["owner"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(delete_url(licence), headers=HTMX)
+def test_an_outsider_cannot_download_a_removed_copy(client, removed):
+    licence, _response = removed
 
     client.force_login(CityStaffFactory(centre=CentreFactory(code="ningbo")))
     assert client.get(download_url(licence)).status_code == 404
 
 
-def test_a_removed_copy_cannot_be_removed_twice(
-    client, returned, django_capture_on_commit_callbacks
-):
-    app, owner = returned["app"], returned["owner"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(delete_url(licence), headers=HTMX)
-        again = client.post(delete_url(licence), headers=HTMX)
+def test_a_removed_copy_cannot_be_removed_twice(client, removed):
+    licence, _response = removed
+    again = client.post(delete_url(licence), headers=HTMX)
     assert again.status_code == 404
     assert Attachment.all_objects.filter(pk=licence.pk).exists()
 
@@ -158,13 +145,10 @@ def test_a_copy_never_submitted_is_deleted_with_its_file(
 
 
 def test_resubmission_carries_only_the_current_copies(
-    client, returned, django_capture_on_commit_callbacks
+    returned, removed, django_capture_on_commit_callbacks
 ):
     app, owner = returned["app"], returned["owner"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(delete_url(licence), headers=HTMX)
+    licence, _response = removed
     replacement = AttachmentFactory(
         application=app, kind=Attachment.Kind.LICENCE, original_name="新营业执照.pdf"
     )
@@ -211,16 +195,8 @@ def test_removing_an_expert_keeps_a_submitted_certificate_under_the_experts_name
     assert not unsubmitted.file.storage.exists(unsubmitted.file.name)
 
 
-def test_deleting_the_application_deletes_removed_copies_too(
-    client, returned, django_capture_on_commit_callbacks
-):
-    app, owner = returned["app"], returned["owner"]
-    licence = app.attachments.get(kind=Attachment.Kind.LICENCE)
-    client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(delete_url(licence), headers=HTMX)
-
-    app.delete()
+def test_deleting_the_application_deletes_removed_copies_too(returned, removed):
+    returned["app"].delete()
 
     assert not Attachment.all_objects.exists()
 
