@@ -17,7 +17,7 @@ from catalog.models import Call
 from .. import board as queries
 from ..forms_board import BoardFilterForm, ScoreForm, WeightsForm
 from ..forms_selection import DecisionForm
-from ..models import Publication, unit_key_for
+from ..models import unit_key_for
 from ..scoring import CRITERIA, save_score, set_weights
 
 
@@ -149,7 +149,7 @@ def weights(request):
     if call is None:
         raise Http404("暂无征集批次")
     current = queries.weights_for(call)
-    published = Publication.objects.filter(call=call).exists()
+    published = call.results_published
     initial = {name: getattr(current, name) for name in CRITERIA}
     form = WeightsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
