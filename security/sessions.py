@@ -1,0 +1,110 @@
+"""Sessions: idle staff are logged out; each user's browsers are listed and can be ended."""
+
+import time
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import UserSession
+from .ratelimit import client_address
+
+LAST_ACTIVITY = "_portal_last_activity"
+# Writes to the session and its record at most this often, not on every request.
+TOUCH_SECONDS = 60
+
+
+def _is_staff(user) -> bool:
+    return user.is_centre_staff or user.is_admin
+
+
+class IdleTimeoutMiddleware:
+    """A staff session unused for STAFF_SESSION_IDLE_MINUTES ends: log in again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and _is_staff(user):
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY)
+            idle = settings.STAFF_SESSION_IDLE_MINUTES * 60
+            if last is not None and now - last > idle:
+                end_session(request.session.session_key)
+                logout(request)
+                messages.info(request, "您长时间未操作，为保护账号安全已自动退出，请重新登录。")
+                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            if last is None or now - last > TOUCH_SECONDS:
+                request.session[LAST_ACTIVITY] = now
+        return self.get_response(request)
+
+
+class SessionRecordMiddleware:
+    """Keep a record of each logged-in browser (address, browser, last activity)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is None or not user.is_authenticated or session is None:
+            return response
+        key = session.session_key
+        if not key:
+            return response
+        # A new key (after login or a password change) is recorded at once.
+        recorded_key, recorded_at = session.get("_portal_recorded") or (None, 0)
+        if recorded_key != key or time.time() - recorded_at >= TOUCH_SECONDS:
+            record(request, user)
+        return response
+
+
+def record(request, user) -> None:
+    session = request.session
+    if not session.session_key:
+        session.save()
+    UserSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            "address": client_address(request)[:64],
+            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "last_seen": timezone.now(),
+        },
+    )
+    session["_portal_recorded"] = [session.session_key, time.time()]
+
+
+def _store(session_key):
+    engine = import_module(settings.SESSION_ENGINE)
+    return engine.SessionStore(session_key)
+
+
+def end_session(session_key) -> None:
+    _store(session_key).delete(session_key)
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
+def live_sessions(user):
+    """The user's recorded sessions still alive in the session store (stale records dropped)."""
+    alive = []
+    for record in UserSession.objects.filter(user=user):
+        if _store(record.session_key).exists(record.session_key):
+            alive.append(record)
+        else:
+            record.delete()
+    return alive
+
+
+def end_other_sessions(user, current_key) -> int:
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current_key]
+    for record in others:
+        end_session(record.session_key)
+    return len(others)
