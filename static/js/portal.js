@@ -23,6 +23,15 @@
     }
   });
 
+  // A list changed inside a form tells the form "select-changed", so htmx forms can trigger on
+  // it (hx-trigger="select-changed") without an event filter, which htmx would have to eval.
+  document.addEventListener("change", function (evt) {
+    const el = evt.target;
+    if (el.tagName === "SELECT" && el.form) {
+      el.form.dispatchEvent(new CustomEvent("select-changed"));
+    }
+  });
+
   // <input type="checkbox" data-select-all="CSS selector">: ticks every box it names.
   document.addEventListener("change", function (evt) {
     const el = evt.target;
