@@ -227,8 +227,9 @@ INSTALLED_APPS += [
     "csp",
     "security",
 ]
-_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-MIDDLEWARE[_AUTH + 1 : _AUTH + 1] = [
+# After the messages middleware: a logged-out idle user is told why.
+_AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_AFTER:_AFTER] = [
     "django_otp.middleware.OTPMiddleware",
     # Idle staff are logged out before anything else looks at the user.
     "security.sessions.IdleTimeoutMiddleware",
