@@ -5,6 +5,7 @@ processes share them). Windows are fixed, so the refusal can say exactly when to
 """
 
 import functools
+import logging
 import math
 import time
 from datetime import timedelta
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -38,14 +41,19 @@ def hit(key: str, rate: str) -> None:
     now = time.time()
     slot = int(now // window)
     cache_key = f"rl:{key}:{window}:{slot}"
-    # add() starts the window's count only if no other request did it first.
-    cache.add(cache_key, 0, timeout=window + 1)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # The count expired between add() and incr(): this request opens a new window.
-        cache.set(cache_key, 1, timeout=window + 1)
-        count = 1
+        # add() starts the window's count only if no other request did it first.
+        cache.add(cache_key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:
+            # The count expired between add() and incr(): this request opens a new window.
+            cache.set(cache_key, 1, timeout=window + 1)
+            count = 1
+    except Exception:
+        # A cache outage must not refuse every form: the limit lapses, loudly.
+        logger.exception("rate limit cache unavailable; %s not counted", key.split(":")[0])
+        return
     if count > limit:
         raise Limited(math.ceil((slot + 1) * window - now))
 

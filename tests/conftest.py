@@ -114,10 +114,12 @@ def worker_connections_released(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # Rate-limit counts live in the cache; each test starts with none spent.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_rate_limits(settings, request):
+    # Rate-limit counts live in the cache: each test gets an empty one of its own, never a
+    # shared Redis that flushing would empty for others.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }

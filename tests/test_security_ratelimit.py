@@ -87,3 +87,16 @@ def test_limits_can_be_switched_off(client, settings):
     url = reverse("accounts:register")
     for _ in range(12):
         assert client.post(url, {"org_name": "x"}).status_code == 200
+
+
+def test_a_cache_outage_lets_forms_through(client, settings):
+    # Nothing listens on this port: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    url = reverse("accounts:register")
+    for _ in range(12):
+        assert client.post(url, {"org_name": "x"}).status_code == 200
