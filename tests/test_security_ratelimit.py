@@ -100,3 +100,28 @@ def test_a_cache_outage_lets_forms_through(client, settings):
     url = reverse("accounts:register")
     for _ in range(12):
         assert client.post(url, {"org_name": "x"}).status_code == 200
+
+
+def test_class_based_views_take_the_mixin(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.views import View
+
+    from security.ratelimit import RateLimitMixin
+
+    class Form(RateLimitMixin, View):
+        ratelimit_scope = "future-form"
+        ratelimit_per_address = "2/m"
+
+        def post(self, request):
+            return HttpResponse("ok")
+
+    view = Form.as_view()
+
+    def post():
+        request = rf.post("/future/")
+        request.user = AnonymousUser()
+        return view(request)
+
+    assert [post().status_code for _ in range(2)] == [200, 200]
+    assert_limited(post())
