@@ -94,13 +94,25 @@ def end_session(session_key) -> None:
 
 def live_sessions(user):
     """The user's recorded sessions still alive in the session store (stale records dropped)."""
-    alive = []
-    for record in UserSession.objects.filter(user=user):
-        if _store(record.session_key).exists(record.session_key):
-            alive.append(record)
-        else:
-            record.delete()
-    return alive
+    records = list(UserSession.objects.filter(user=user))
+    keys = {r.session_key for r in records}
+    if settings.SESSION_ENGINE.startswith("django.contrib.sessions.backends.") and (
+        settings.SESSION_ENGINE.endswith((".db", ".cached_db"))
+    ):
+        from django.contrib.sessions.models import Session
+
+        # One query for all of them, whatever their number.
+        alive = set(
+            Session.objects.filter(
+                session_key__in=keys, expire_date__gt=timezone.now()
+            ).values_list("session_key", flat=True)
+        )
+    else:
+        alive = {key for key in keys if _store(key).exists(key)}
+    stale = keys - alive
+    if stale:
+        UserSession.objects.filter(session_key__in=stale).delete()
+    return [r for r in records if r.session_key in alive]
 
 
 def end_other_sessions(user, current_key) -> int:

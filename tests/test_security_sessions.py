@@ -102,3 +102,17 @@ def test_session_pages_need_login_and_post(client):
     assert client.get(reverse("security:account")).status_code == 302
     client.force_login(UserFactory())
     assert client.get(reverse("security:end_others")).status_code == 405
+
+
+@pytest.mark.parametrize("browsers", [1, 3])
+def test_security_page_queries_do_not_grow_with_sessions(
+    client, django_assert_num_queries, browsers
+):
+    member = UserFactory()
+    for n in range(browsers - 1):
+        login(Client(), member, agent=f"浏览器{n}")
+    login(client, member)
+    client.get(reverse("security:account"))
+    # The same count for one browser or three: sessions are checked in one query.
+    with django_assert_num_queries(9):
+        assert client.get(reverse("security:account")).status_code == 200
