@@ -65,7 +65,7 @@ def too_many(request, retry_after: int):
     # htmx swaps a fragment in place (portal.js lets 429 through); a page load gets a page.
     response = render(
         request,
-        "partials/rate_limited.html" if getattr(request, "htmx", False) else "429.html",
+        "partials/rate_limited.html" if request.headers.get("HX-Request") == "true" else "429.html",
         {"minutes": minutes, "again_at": again_at, "retry_after": retry_after},
         status=429,
     )

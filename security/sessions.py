@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import UserSession
 from .ratelimit import client_address
@@ -20,6 +22,14 @@ TOUCH_SECONDS = 60
 
 def _is_staff(user) -> bool:
     return user.is_centre_staff or user.is_admin
+
+
+def page_redirect(request, url):
+    """Send the browser to `url`; an htmx request is told to load it as a whole page."""
+    # Read from the header: this runs before django-htmx's middleware.
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 class IdleTimeoutMiddleware:
@@ -38,7 +48,9 @@ class IdleTimeoutMiddleware:
                 end_session(request.session.session_key)
                 logout(request)
                 messages.info(request, "您长时间未操作，为保护账号安全已自动退出，请重新登录。")
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                return page_redirect(
+                    request, f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+                )
             if last is None or now - last > TOUCH_SECONDS:
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -17,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import SecurityEvent
 from .ratelimit import client_address
+from .sessions import page_redirect
 
 RECOVERY_CODES = 10
 # Lower-case letters and digits without look-alikes (0/o, 1/l/i), read from paper easily.
@@ -144,5 +144,7 @@ class TwoFactorMiddleware:
                 and path != reverse("accounts:logout")
                 and not path.startswith(_OPEN_PREFIXES)
             ):
-                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+                return page_redirect(
+                    request, f"{target}?{urlencode({'next': request.get_full_path()})}"
+                )
         return self.get_response(request)

@@ -116,3 +116,12 @@ def test_security_page_queries_do_not_grow_with_sessions(
     # The same count for one browser or three: sessions are checked in one query.
     with django_assert_num_queries(9):
         assert client.get(reverse("security:account")).status_code == 200
+
+
+def test_idle_htmx_request_reloads_the_whole_page_at_login(client, settings):
+    settings.STAFF_SESSION_IDLE_MINUTES = 30
+    with time_machine.travel("2026-11-30 09:00 +0800", tick=False) as clock:
+        login(client, CityStaffFactory())
+        clock.shift(31 * 60)
+        response = client.get(reverse("reviews:queue"), HTTP_HX_REQUEST="true")
+    assert reverse("accounts:login") in response["HX-Redirect"]
