@@ -214,3 +214,40 @@ def test_anonymous_reaches_no_security_page(client):
     for name in ["security:account", "security:2fa_setup", "security:2fa_verify", "security:reset"]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def every_url():
+    """Every URL pattern of the portal (admin: its index), with placeholder arguments."""
+    import re
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            route = str(p.pattern)
+            if isinstance(p, URLResolver):
+                if route.startswith("admin/"):
+                    yield "/admin/"
+                    continue
+                yield from walk(p.url_patterns, prefix + route)
+            elif isinstance(p, URLPattern):
+                path = re.sub(r"<int:\w+>", "1", prefix + route)
+                yield "/" + re.sub(r"<(?:\w+:)?\w+>", "x", path)
+
+    return sorted(set(walk(get_resolver().url_patterns, "")))
+
+
+def test_unenrolled_staff_reach_no_url_but_enrolment(client, required):
+    """Walks the resolver, so a page added later is covered without anyone remembering."""
+    login(client, ProvinceStaffFactory())
+    setup = reverse("security:2fa_setup")
+    open_ = {setup, reverse("accounts:logout"), reverse("security:csp_report"), "/healthz"}
+    urls = every_url()
+    assert len(urls) > 40
+    for url in urls:
+        if url in open_:
+            continue
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, (method.__name__, url, response.status_code)
+            assert response.url.startswith(setup), (url, response.url)
