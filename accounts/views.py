@@ -18,7 +18,7 @@ from .models import Centre, Invitation, Organisation
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-@ratelimit("register", per_address="10/h")
+@ratelimit("register", per_address="10/h", per_account="5/h", account_field="email")
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")

@@ -125,3 +125,10 @@ def test_class_based_views_take_the_mixin(rf):
 
     assert [post().status_code for _ in range(2)] == [200, 200]
     assert_limited(post())
+
+
+def test_registration_per_e_mail_from_many_addresses(client):
+    url = reverse("accounts:register")
+    for n in range(5):
+        client.post(url, {"email": "same@example.com"}, REMOTE_ADDR=f"10.0.4.{n}")
+    assert_limited(client.post(url, {"email": "SAME@example.com "}, REMOTE_ADDR="10.0.4.99"))
