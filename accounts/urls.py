@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from security.ratelimit import ratelimit
+from security.views import PasswordChangeView
+
 from . import views
 from .forms import LoginForm
 
@@ -17,9 +20,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept, name="accept"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
-        ),
+        PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
     path(
@@ -29,10 +30,13 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+        # Per address, and per e-mail asked for so nobody floods one inbox from many addresses.
+        ratelimit("password-reset", per_address="10/h", per_account="3/h", account_field="email")(
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            )
         ),
         name="password_reset",
     ),
@@ -43,8 +47,10 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+        ratelimit("password-reset-confirm", per_address="20/h")(
+            auth_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_complete")
+            )
         ),
         name="password_reset_confirm",
     ),

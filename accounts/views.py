@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from applications.models import Application, Event, deadline_for
 from catalog.models import Call
+from security.ratelimit import ratelimit
 
 from . import services
 from .access import organisation_for
@@ -17,6 +18,7 @@ from .models import Centre, Invitation, Organisation
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+@ratelimit("register", per_address="10/h", per_account="5/h", account_field="email")
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
@@ -100,6 +102,7 @@ def organisation_edit(request, pk):
 
 
 @login_required
+@ratelimit("invite", per_address="30/h", per_account="20/h")
 def invite(request, pk):
     org = organisation_for(request.user, pk, action="invite")
     if request.method != "POST":
@@ -128,6 +131,7 @@ def invite(request, pk):
     )
 
 
+@ratelimit("accept", per_address="20/h")
 def accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
     if invitation.is_used:

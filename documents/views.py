@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from security.ratelimit import ratelimit
+
 from . import services
 from .access import document_for
 from .models import Document
@@ -30,6 +32,7 @@ def download(request, pk):
 
 @login_required
 @require_POST
+@ratelimit("document-retry", per_address="30/10m", per_account="10/10m")
 def retry(request, pk):
     doc = document_for(request.user, pk, action="retry")
     doc = services.retry(doc)

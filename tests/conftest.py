@@ -24,6 +24,33 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# --- Issue 16: the browser suite runs with the Content-Security-Policy enforced --------------
+# Every CSP violation (an inline script, an on*= handler, a foreign source) fails the test.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture
+def page(page):
+    violations = []
+
+    def on_console(message):
+        text = message.text
+        if text.startswith(("Refused to", "CSP violation")) or "Content Security Policy" in text:
+            violations.append(text)
+
+    page.on("console", on_console)
+    page.add_init_script(_REPORT_VIOLATIONS)
+    yield page
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+# --- end of issue 16 ------------------------------------------------------------------------
+
+
 @pytest.fixture
 def catalog(db):
     """The real 2023-2024 call with its 51 entries and 120 units, loaded as `make run` does."""
@@ -84,3 +111,15 @@ def worker_connections_released(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings, request):
+    # Rate-limit counts live in the cache: each test gets an empty one of its own, never a
+    # shared Redis that flushing would empty for others.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }

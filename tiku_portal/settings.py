@@ -12,14 +12,36 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class _SecretFiles(environ.FileAwareMapping):
+    """NAME_FILE (a Docker secret) is read instead of NAME; its trailing newline is not the value."""
+
+    def __getitem__(self, key):
+        return super().__getitem__(key).rstrip("\r\n")
+
+
+class _Env(environ.Env):
+    ENVIRON = _SecretFiles()
+
+
+# Every variable, secrets included, may also come from a file named by NAME_FILE.
+env = _Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# Django's own deploy check asks for 50 characters with at least 5 different ones.
+if not DEBUG and (
+    SECRET_KEY == _DEV_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY (or SECRET_KEY_FILE) must be set to a random value of at least 50 characters"
+        " when DEBUG is off"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -195,3 +217,61 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+
+# --- Issue 16: two-factor login, CSP, rate limits, sessions -------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "security",
+]
+# After the messages middleware: a logged-out idle user is told why.
+_AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_AFTER:_AFTER] = [
+    "django_otp.middleware.OTPMiddleware",
+    # Idle staff are logged out before anything else looks at the user.
+    "security.sessions.IdleTimeoutMiddleware",
+    "security.sessions.SessionRecordMiddleware",
+    # A staff member past the password but not the second factor reaches only enrolment.
+    "security.two_factor.TwoFactorMiddleware",
+    "security.ratelimit.AnonymousPostLimitMiddleware",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+
+# Staff (city, province, admin) must use a second factor; with DEBUG on it is only offered,
+# so the demo accounts log in with their password alone.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "题库申报平台"
+# Minutes without a request after which a staff session ends (applicants: browser session rules).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+
+# Shared counts for rate limits: Redis in production, so every web process sees them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+# The floor for every form a visitor can post without logging in (login, registration, ...).
+RATELIMIT_ANONYMOUS_POST = env("RATELIMIT_ANONYMOUS_POST", default="30/10m")
+
+# No inline script anywhere: pages load their behaviour from static/js. Styles may stay inline
+# (style= attributes, htmx's indicator style); violations are reported to the log.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/security/csp-report/"],
+    },
+}
+LOGGING["loggers"]["security.csp"] = {"level": "WARNING"}
+# --- end of issue 16 ----------------------------------------------------------------------
