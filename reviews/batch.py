@@ -179,18 +179,33 @@ def save_batch_form(
         batch.save(update_fields=["contact_person", "contact_phone"])
         undecided = applications_of(centre, call).filter(status__in=UNDECIDED)
         for app in undecided.filter(pk__in=list(left_out)):
-            _set_left_out(app, left_out[app.pk])
+            _set_left_out(app, left_out[app.pk], user)
     return batch
 
 
-def _set_left_out(app: Application, reason: str | None) -> None:
+def _set_left_out(app: Application, reason: str | None, user: User) -> None:
+    from audit import trail
+    from audit.models import Subject
+
     review, _ = Review.objects.select_for_update().get_or_create(application=app)
     wanted = (reason is not None, (reason or "").strip())
     if (review.left_out, review.left_out_reason) == wanted:
         return
+    fields = ["left_out", "left_out_reason"]
+    before = trail.values(review, fields)
     review.left_out, review.left_out_reason = wanted
     # Only these two fields: the recommendation and its optimistic lock belong to the review page.
-    review.save(update_fields=["left_out", "left_out_reason"])
+    review.save(update_fields=fields)
+    label = f"{app.reference} {app.organisation.name}"
+    trail.record(
+        user,
+        Subject.REVIEW,
+        review,
+        before,
+        trail.values(review, fields),
+        call=app.call,
+        label=label,
+    )
 
 
 def send_batch(

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "applications",
     "documents",
     "reviews",
+    "audit",
 ]
 
 MIDDLEWARE = [
