@@ -28,7 +28,9 @@ def _display(obj, field: models.Field) -> str:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        # As stored, so a value read back from the database compares equal.
+        places = getattr(field, "decimal_places", None)
+        return f"{value:.{places}f}" if places is not None else f"{value:f}"
     if field.is_relation:
         related = getattr(obj, field.name)
         return str(related) if related is not None else ""
