@@ -334,3 +334,20 @@ def test_bulk_refused_once_the_batch_is_sent(client, waiting):
     response = bulk(client, "start", apps)
     assert all(type(a).objects.get(pk=a.pk).status == Status.SUBMITTED for a in apps)
     assert "本中心已报送省中心" in " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_board_search_query_count_is_flat(client, world, django_assert_num_queries, rows):
+    for n in range(rows):
+        unit = UnitFactory(entry__call=world.call, entry__occupation=f"职业{n}")
+        ApplicationFactory(
+            complete=True,
+            call=world.call,
+            unit=unit,
+            status=Status.SUBMITTED,
+            organisation__name=f"搜索单位{n}",
+        )
+    client.force_login(world.province)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("reviews:board"), {"q": "搜索单位"})
+    assert len(response.context["rows"]) == rows
