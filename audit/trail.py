@@ -8,6 +8,7 @@ together. Signals would miss the conditional ``update()`` that guards a review's
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -67,7 +68,7 @@ def record(
             continue
         try:
             field_label = str(model._meta.get_field(name).verbose_name)
-        except Exception:
+        except FieldDoesNotExist:
             field_label = name
         rows.append(
             Change(
