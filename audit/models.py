@@ -13,6 +13,7 @@ class Subject(models.TextChoices):
     REVIEW = "review", "中心审核意见"
     SCORE = "score", "遴选评分"
     WEIGHTS = "weights", "评分权重"
+    BATCH = "batch", "中心报送"
     SELECTION = "selection", "遴选结果"
     PUBLICATION = "publication", "结果发布"
     ORGANISATION = "organisation", "申报单位信息"

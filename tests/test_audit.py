@@ -11,7 +11,7 @@ from applications.models import Application, Status
 from audit.models import Change, Subject
 from documents.models import Document
 from reviews import selection as sel
-from reviews.models import Publication, Review, Score, Selection, Weights
+from reviews.models import Batch, Publication, Review, Score, Selection, Weights
 from reviews.scoring import save_score, set_weights
 from reviews.services import save_decision
 from tests.factories import (
@@ -287,3 +287,23 @@ def test_trail_export_is_a_workbook_with_the_filter(
     # User text stays text: never a formula.
     assert notes[7].data_type == "s" and notes[7].value == '=HYPERLINK("x")'
     assert ws.page_setup.orientation == "landscape" and ws["A4"].font.name == "宋体"
+
+
+def test_batch_contact_and_reopening_are_kept(province):
+    import datetime as dt
+
+    from reviews.batch import batch_for, reopen_batch, save_batch_form
+
+    call = CallFactory(deadline=dt.date(2099, 12, 31))
+    staff = CityStaffFactory()
+    batch = batch_for(staff.centre, call)
+    save_batch_form(
+        staff.centre, call, staff, contact_person="新联系人", contact_phone="0571-1", left_out={}
+    )
+    assert changes(Subject.BATCH, actor=staff) == {
+        ("contact_person", "张老师", "新联系人"),
+        ("contact_phone", "0571-88888888", "0571-1"),
+    }
+    Batch.objects.filter(pk=batch.pk).update(state=Batch.State.SENT)
+    reopen_batch(batch, province, "请补充材料")
+    assert changes(Subject.BATCH, actor=province) == {("state", "已报送", "未报送")}
