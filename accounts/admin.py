@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
+from . import services
 from .models import Centre, Invitation, Organisation, User
 
 
@@ -21,6 +22,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
+
+    def save_model(self, request, obj, form, change):
+        # The same function as the organisation page, so an admin's edit is on the trail too.
+        before = None
+        if change:
+            before = services.organisation_values(Organisation.objects.get(pk=obj.pk))
+        services.save_organisation(obj, request.user, before)
 
     @admin.display(description="用户数", ordering="_members")
     def member_count(self, obj):

@@ -71,3 +71,33 @@ def accept_invitation(invitation_id, data) -> User:
 def create_staff(email, centre: Centre, name="", password=None) -> User:
     role = User.Role.PROVINCE if centre.is_province else User.Role.CITY
     return User.objects.create_user(email, password, name=name, role=role, centre=centre)
+
+
+# What the trail keeps of an organisation: every field people can change.
+ORGANISATION_FIELDS = [
+    "name",
+    "credit_code",
+    "legal_cert_no",
+    "legal_representative",
+    "address",
+    "centre",
+]
+
+
+def organisation_values(org: Organisation) -> dict:
+    """The organisation as it reads now; take it before a form changes the instance."""
+    from audit import trail
+
+    return trail.values(org, ORGANISATION_FIELDS)
+
+
+@transaction.atomic
+def save_organisation(org: Organisation, user, before: dict) -> Organisation:
+    """Save an edited organisation and keep who changed which field, from what to what."""
+    from audit import trail
+    from audit.models import Subject
+
+    org.save()
+    after = trail.values(org, ORGANISATION_FIELDS)
+    trail.record(user, Subject.ORGANISATION, org, before, after)
+    return org

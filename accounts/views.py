@@ -93,9 +93,11 @@ def organisation_detail(request, pk):
 @login_required
 def organisation_edit(request, pk):
     org = organisation_for(request.user, pk, action="change")
+    # Read before the form writes what was typed into the instance.
+    before = services.organisation_values(org)
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_organisation(form.save(commit=False), request.user, before)
         messages.success(request, "单位信息已保存。")
         return redirect("accounts:organisation_detail", pk=org.pk)
     return render(request, "accounts/organisation_form.html", {"form": form, "organisation": org})

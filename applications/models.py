@@ -483,3 +483,24 @@ class Event(AppendOnly):
     @property
     def is_selection_stage(self) -> bool:
         return self.from_status in SELECTION_STATES or self.to_status in SELECTION_STATES
+
+
+class SeenVersion(models.Model):
+    """The latest submitted version a user has looked at, so pages can say what changed since."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="seen_versions"
+    )
+    number = models.PositiveSmallIntegerField("已查看的版本号")
+    seen_at = models.DateTimeField("查看时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "已查看版本"
+        verbose_name_plural = "已查看版本"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="one_seen_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} 已查看第{self.number}版"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, detail, form, start
+from .views import attachments, changes, detail, form, start
 
 app_name = "applications"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/submit/", detail.submit, name="submit"),
     path("<int:pk>/withdraw/", detail.withdraw, name="withdraw"),
+    path("<int:pk>/changes/", changes.changes, name="changes"),
     path("<int:pk>/edit/", form.edit, name="edit"),
     path("<int:pk>/experts/row/", form.expert_row, name="expert_row"),
     path("<int:pk>/attachments/", attachments.upload, name="attachment_upload"),

@@ -128,6 +128,8 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             # Each submission is frozen as a new version; earlier versions stay.
             snapshot = take_snapshot(locked, now)
             transaction.on_commit(lambda: _request_pdf(snapshot.pk))
+        # The supervisor's trail (audit) lists status changes beside the other changes.
+        _audit_status(locked, actor, source, to, now)
         event = Event.objects.create(
             application=locked,
             actor=actor,
@@ -139,6 +141,22 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
         transaction.on_commit(lambda: _notify(event.pk))
     app.status, app.submitted_at = locked.status, locked.submitted_at
     return event
+
+
+def _audit_status(app: Application, actor: User, source: str, to: str, now) -> None:
+    from audit.models import Subject
+    from audit.trail import record
+
+    record(
+        actor,
+        Subject.APPLICATION,
+        app,
+        {"status": Status(source).label},
+        {"status": Status(to).label},
+        call=app.call,
+        label=f"{app.reference} {app.organisation.name}",
+        at=now,
+    )
 
 
 def record_creation(app: Application, actor: User) -> Event:

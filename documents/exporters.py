@@ -138,9 +138,96 @@ class ResultsXlsx(Exporter):
         return render_results(self._call(doc), progress)
 
 
+class TableXlsx(Exporter):
+    """An export of a filtered page: made once per request from the parameters it was sent."""
+
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = ""
+
+    def _call(self, doc):
+        if doc.call is None:
+            raise DocumentError("导出缺少征集批次，无法生成。")
+        return doc.call
+
+    def input_hash(self, doc):
+        # What the page showed when asked; asking again makes a new file.
+        return f"{doc.kind}-{doc.pk}"
+
+    def filename(self, doc):
+        from django.utils import timezone
+
+        on = timezone.localdate(doc.created_at)
+        return f"{self._call(doc).name}-{self.name}-{on:%Y%m%d}.xlsx".replace("/", "-")
+
+
+class QueueXlsx(TableXlsx):
+    """A centre's queue as filtered, with statuses as the requester may know them."""
+
+    name = "审核队列"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_queue
+
+        if doc.requested_by is None:
+            raise DocumentError("导出人已不存在，无法生成。")
+        return render_queue(doc.requested_by, self._call(doc), doc.params)
+
+
+class BoardXlsx(TableXlsx):
+    name = "遴选总表"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_board
+
+        return render_board(self._call(doc), doc.params)
+
+
+class ScoresXlsx(TableXlsx):
+    name = "遴选评分"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_scores
+
+        return render_scores(self._call(doc))
+
+
+class AuditXlsx(TableXlsx):
+    name = "修改留痕"
+
+    def render(self, doc, progress):
+        from audit.export import render_trail
+
+        return render_trail(self._call(doc), doc.params, progress)
+
+
+class CombinedSummaryXlsx(TableXlsx):
+    """The call's 附件3 as every centre sent it: one sheet per centre, one of all rows."""
+
+    name = "全省附件3汇总表"
+
+    def input_hash(self, doc):
+        import hashlib
+        import json
+
+        from reviews.exports import combined_hash_data
+
+        data = json.dumps(combined_hash_data(self._call(doc)), ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def render(self, doc, progress):
+        from reviews.exports import render_combined
+
+        return render_combined(self._call(doc), progress)
+
+
 EXPORTERS: dict[str, Exporter] = {
     Document.Kind.APPLICATION_PDF: ApplicationPdf(),
     Document.Kind.PDF_ZIP: PdfZip(),
     Document.Kind.SUMMARY_XLSX: SummaryXlsx(),
     Document.Kind.RESULTS_XLSX: ResultsXlsx(),
+    Document.Kind.QUEUE_XLSX: QueueXlsx(),
+    Document.Kind.BOARD_XLSX: BoardXlsx(),
+    Document.Kind.SCORES_XLSX: ScoresXlsx(),
+    Document.Kind.COMBINED_SUMMARY_XLSX: CombinedSummaryXlsx(),
+    Document.Kind.AUDIT_XLSX: AuditXlsx(),
 }

@@ -34,6 +34,11 @@ class Document(models.Model):
         PDF_ZIP = "pdf_zip", "申报表PDF打包下载"
         SUMMARY_XLSX = "summary_xlsx", "附件3汇总表"
         RESULTS_XLSX = "results_xlsx", "遴选结果表"
+        QUEUE_XLSX = "queue_xlsx", "审核队列导出"
+        BOARD_XLSX = "board_xlsx", "遴选总表导出"
+        SCORES_XLSX = "scores_xlsx", "遴选评分导出"
+        COMBINED_SUMMARY_XLSX = "combined_summary_xlsx", "全省附件3汇总表"
+        AUDIT_XLSX = "audit_xlsx", "修改留痕导出"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

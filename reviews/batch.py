@@ -175,22 +175,66 @@ def save_batch_form(
     _check_staff(centre, user)
     with transaction.atomic():
         batch = _locked_editable_batch(centre, call, now)
+        before = _batch_values(batch)
         batch.contact_person, batch.contact_phone = contact_person, contact_phone
         batch.save(update_fields=["contact_person", "contact_phone"])
+        _record_batch(batch, user, before, now)
         undecided = applications_of(centre, call).filter(status__in=UNDECIDED)
         for app in undecided.filter(pk__in=list(left_out)):
-            _set_left_out(app, left_out[app.pk])
+            _set_left_out(app, left_out[app.pk], user)
     return batch
 
 
-def _set_left_out(app: Application, reason: str | None) -> None:
+# What the trail keeps of a batch: its state and the 附件3 footer contact.
+BATCH_FIELDS = ["state", "contact_person", "contact_phone"]
+
+
+def _batch_values(batch: Batch) -> dict:
+    from audit import trail
+
+    return trail.values(batch, BATCH_FIELDS)
+
+
+def _record_batch(batch: Batch, user: User, before: dict, now) -> None:
+    from audit import trail
+    from audit.models import Subject
+
+    label = f"{batch.centre.name} 报送"
+    trail.record(
+        user,
+        Subject.BATCH,
+        batch,
+        before,
+        _batch_values(batch),
+        call=batch.call,
+        label=label,
+        at=now,
+    )
+
+
+def _set_left_out(app: Application, reason: str | None, user: User) -> None:
+    from audit import trail
+    from audit.models import Subject
+
     review, _ = Review.objects.select_for_update().get_or_create(application=app)
     wanted = (reason is not None, (reason or "").strip())
     if (review.left_out, review.left_out_reason) == wanted:
         return
+    fields = ["left_out", "left_out_reason"]
+    before = trail.values(review, fields)
     review.left_out, review.left_out_reason = wanted
     # Only these two fields: the recommendation and its optimistic lock belong to the review page.
-    review.save(update_fields=["left_out", "left_out_reason"])
+    review.save(update_fields=fields)
+    label = f"{app.reference} {app.organisation.name}"
+    trail.record(
+        user,
+        Subject.REVIEW,
+        review,
+        before,
+        trail.values(review, fields),
+        call=app.call,
+        label=label,
+    )
 
 
 def send_batch(
@@ -207,6 +251,7 @@ def send_batch(
     _check_staff(centre, user)
     with transaction.atomic():
         batch = _locked_editable_batch(centre, call, now)
+        before = _batch_values(batch)
         if contact_person is not None:
             batch.contact_person = contact_person
         if contact_phone is not None:
@@ -231,6 +276,7 @@ def send_batch(
             _send_one(app, user, now)
         batch.state, batch.sent_at, batch.sent_by = Batch.State.SENT, now, user
         batch.save(update_fields=["state", "sent_at", "sent_by", "contact_person", "contact_phone"])
+        _record_batch(batch, user, before, now)
         left_out = [a for a in apps if a.status in UNDECIDED]
         event = BatchEvent.objects.create(
             batch=batch,
@@ -279,6 +325,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
         if batch.state != Batch.State.SENT:
             raise BatchError(f"{batch.centre.name}尚未报送，无需重新开放。")
         _check_published(batch.call)
+        before = _batch_values(batch)
         sent = applications_of(batch.centre, batch.call).filter(status=Status.SENT)
         for app in sent:
             review = review_of(app)
@@ -290,6 +337,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
                 raise BatchError(f"申报书{app.reference}不能退回：{exc}") from exc
         batch.state, batch.sent_at, batch.sent_by = Batch.State.OPEN, None, None
         batch.save(update_fields=["state", "sent_at", "sent_by"])
+        _record_batch(batch, user, before, now)
         event = BatchEvent.objects.create(
             batch=batch,
             actor=user,

@@ -35,10 +35,12 @@ def _bootstrap(form, size="") -> None:
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")])
     q = forms.CharField(
-        label="职业（工种）",
+        label="搜索",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "职业、工种或职业编码", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "职业、工种、职业编码或申报单位名称", "type": "search"}
+        ),
     )
     intention = forms.ChoiceField(
         label="开发意向", required=False, choices=[("", "全部意向"), *Intention.choices]
@@ -78,6 +80,7 @@ class QueueFilterForm(forms.Form):
                 | Q(custom_occupation__icontains=text)
                 | Q(custom_work_type__icontains=text)
                 | Q(occupation_code__icontains=text)
+                | Q(organisation__name__icontains=text)
             )
         if data.get("intention"):
             queryset = queryset.filter(intention=data["intention"])

@@ -17,6 +17,8 @@ from django.utils import timezone
 from accounts.models import Centre, User
 from applications.models import Application, Status
 from applications.workflow import set_state
+from audit import trail
+from audit.models import Subject
 from catalog.models import Call, Series, Unit
 
 from .models import Batch, Publication, Recommendation, Selection, unit_key_for
@@ -37,6 +39,8 @@ TARGET_STATUS = {
     Selection.Outcome.NOT_SELECTED: Status.NOT_SELECTED,
 }
 NO_SERIES = "未归入浙派工匠系列"
+# What the trail keeps of a decision.
+SELECTION_FIELDS = ["outcome", "reason", "subsidy"]
 
 
 class SelectionError(Exception):
@@ -131,6 +135,7 @@ def decide(application, user, outcome, reason, subsidy=None, now=None) -> Select
                 subsidy,
             ):
                 return current
+            before = trail.values(current, SELECTION_FIELDS)
             selection, _ = Selection.objects.update_or_create(
                 application=locked,
                 defaults={
@@ -143,6 +148,16 @@ def decide(application, user, outcome, reason, subsidy=None, now=None) -> Select
                     "decided_by": user,
                     "decided_at": now,
                 },
+            )
+            trail.record(
+                user,
+                Subject.SELECTION,
+                selection,
+                before,
+                trail.values(selection, SELECTION_FIELDS),
+                call=locked.call,
+                label=f"{locked.reference} {locked.organisation.name}",
+                at=now,
             )
             if locked.status != Status.SENT:
                 # A changed decision is undone first, so the history shows both steps.
@@ -171,8 +186,24 @@ def revoke(application, user, reason="", now=None) -> None:
         publication = publication_of(application.call_id)
         if publication is not None:
             raise SelectionError(_published_message(publication))
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call", "organisation")
+            .get(pk=application.pk)
+        )
+        current = Selection.objects.filter(application=locked).first()
         deleted, _ = Selection.objects.filter(application=locked).delete()
+        if current is not None:
+            trail.record(
+                user,
+                Subject.SELECTION,
+                current,
+                trail.values(current, SELECTION_FIELDS),
+                None,
+                call=locked.call,
+                label=f"{locked.reference} {locked.organisation.name}",
+                at=now,
+            )
         if locked.status in (Status.SELECTED, Status.NOT_SELECTED):
             comment = f"撤销遴选结果：{reason.strip()}" if reason.strip() else "撤销遴选结果"
             set_state(locked, Status.SENT, user, comment=comment, now=now)
@@ -243,6 +274,16 @@ def publish(call, user, now=None) -> Publication:
         if not decided:
             raise SelectionError("本批次尚无确定遴选结果的申报书，不能发布。")
         publication = Publication.objects.create(call=call, published_at=now, published_by=user)
+        trail.record(
+            user,
+            Subject.PUBLICATION,
+            publication,
+            None,
+            trail.values(publication, ["published_at"]),
+            call=call,
+            label=f"{call.name} 遴选结果",
+            at=now,
+        )
         # Publishing ends the call: no new applications, no more sending.
         Call.objects.filter(pk=call.pk).update(is_open=False)
         request_document(Document.Kind.RESULTS_XLSX, user, call=call)

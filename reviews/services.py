@@ -11,9 +11,14 @@ from django.utils import timezone
 
 from applications.models import Application, Status
 from applications.workflow import TransitionError, set_state
+from audit import trail
+from audit.models import Subject
 from documents.services import request_application_pdf
 
 from .models import Batch, Recommendation, Review
+
+# What the trail keeps of a centre's decision.
+DECISION_FIELDS = ["recommendation", "reason", "differs_reason", "opinion"]
 
 BATCH_SENT_MESSAGE = "本中心已报送省中心，如需修改须由省中心重新开放"
 # Statuses in which the centre records (or changes) its recommendation.
@@ -125,6 +130,7 @@ def save_decision(
                 f"申报书当前状态为“{Status(status).label}”，须先核实，才能填写推荐意见。"
             )
         review = _review_row(application)
+        before = trail.values(review, DECISION_FIELDS)
         # Conditional update: it only matches the row nobody changed since the form was loaded.
         updated = Review.objects.filter(pk=review.pk, version=version).update(
             recommendation=recommendation,
@@ -137,6 +143,17 @@ def save_decision(
         )
         if not updated:
             raise ReviewConflict(Review.objects.select_related("updated_by").get(pk=review.pk))
+        review.refresh_from_db()
+        trail.record(
+            actor,
+            Subject.REVIEW,
+            review,
+            before,
+            trail.values(review, DECISION_FIELDS),
+            call=application.call,
+            label=f"{application.reference} {application.organisation.name}",
+            at=review.updated_at,
+        )
         if status != target:
             if status != Status.VERIFIED:
                 set_state(application, Status.VERIFIED, actor)
@@ -145,6 +162,5 @@ def save_decision(
         latest = application.snapshots.order_by("-number").first()
         if latest is not None:
             request_application_pdf(latest)
-    review.refresh_from_db()
     application.review = review
     return review

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import asdict, dataclass
 
 from accounts.models import Centre
 from applications.models import Status
 from catalog.models import Call
+from documents.sheets import print_setup, put_text, save
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
 from .models import Recommendation
@@ -109,17 +109,22 @@ def filename(centre: Centre, *, sent: bool, on: dt.date) -> str:
 def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes:
     """The 附件3 workbook: merged title and two-row header, one row per recommendation."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     data = summary_input(centre, call, sent=sent, on=on)
-    rows = data["rows"]
-
     wb = Workbook()
     ws = wb.active
     ws.title = "附件3汇总表"
     wb.properties.title = TITLE
     wb.properties.creator = centre.name
+    write_summary_sheet(ws, data, sent=sent, on=on)
+    return save(wb)
+
+
+def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date) -> None:
+    """One centre's 附件3 table on `ws`, from summary_input's data."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    rows = data["rows"]
 
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -131,13 +136,13 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
     for letter, _, width in COLUMNS:
         ws.column_dimensions[letter].width = width
 
-    ws["A1"] = TITLE
+    put_text(ws["A1"], TITLE)
     ws["A1"].font = Font(name="黑体", size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{LAST}1")
     ws.row_dimensions[1].height = 36
 
-    ws["A2"] = f"{CENTRE_LABEL}{data['centre']}"
+    put_text(ws["A2"], f"{CENTRE_LABEL}{data['centre']}")
     ws["A2"].font = body_font
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     ws.merge_cells("A2:E2")
@@ -177,7 +182,11 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
         ]
         for (letter, _, _), value in zip(COLUMNS, values, strict=True):
             cell = ws[f"{letter}{r}"]
-            cell.value = value
+            # 序号 stays a number; everything else may be user text.
+            if letter == "A":
+                cell.value = value
+            else:
+                put_text(cell, value)
             cell.font, cell.border = body_font, border
             cell.alignment = left if letter in ("E", "H") else centred
         r += 1
@@ -197,22 +206,10 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
         f"填报日期：{on.year}年{on.month}月{on.day}日",
     ]
     for line in footer:
-        ws[f"A{r}"] = line
+        put_text(ws[f"A{r}"], line)
         ws[f"A{r}"].font = body_font
         ws[f"A{r}"].alignment = Alignment(horizontal="left", vertical="center")
         ws.merge_cells(f"A{r}:E{r}")
         r += 1
 
-    ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = f"{top}:{bottom}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    print_setup(ws, header_rows=f"{top}:{bottom}", first_body_row=FIRST_ROW)

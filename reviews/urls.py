@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batch, board, queue, review, selection
+from .views import batch, board, exports, queue, review, selection
 
 app_name = "reviews"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     # A centre's queue of applications (city staff; provincial staff for province-affiliated units).
     path("", queue.queue, name="queue"),
     path("zip/", queue.zip_pdfs, name="zip"),
+    path("bulk/", queue.bulk, name="bulk"),
+    path("export/", exports.queue_export, name="queue_export"),
+    path("board/export/", exports.board_export, name="board_export"),
+    path("board/scores/export/", exports.scores_export, name="scores_export"),
+    path("batches/summary/", exports.combined_summary, name="combined_summary"),
     path("<int:pk>/", review.review, name="review"),
     path("<int:pk>/start/", review.start, name="start"),
     path("<int:pk>/return/", review.return_for_revision, name="return"),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "applications",
     "documents",
     "reviews",
+    "audit",
 ]
 
 MIDDLEWARE = [

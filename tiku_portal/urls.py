@@ -16,5 +16,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("review/", include("reviews.urls")),
     path("security/", include("security.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

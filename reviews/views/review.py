@@ -6,6 +6,7 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from applications import versions
 from applications.access import application_for
 from applications.models import EDITABLE, Status
 from applications.sections import ATTACHMENTS
@@ -43,7 +44,9 @@ def _section_choices(app_sections) -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in app_sections] + [ATTACHMENTS_SECTION]
 
 
-def _page(request, app, *, return_form=None, decision_form=None, conflict=None, status=200):
+def _page(
+    request, app, *, return_form=None, decision_form=None, conflict=None, status=200, seen=None
+):
     # One query for the experts, shared by the sections and the attachments block.
     prefetch_related_objects([app], "experts")
     app_sections = sections(app)
@@ -91,6 +94,13 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
         "can_verify": checking,
         "decision_form": decision_form if deciding or _bound(decision_form) else None,
         "conflict": conflict,
+        # Since the version this reviewer last opened (or the previous one): 版本变化 link.
+        "changes_since": versions.default_pair(
+            [d.snapshot.number for d in pdf_documents if d.snapshot], seen
+        )
+        if resubmitted
+        else None,
+        "seen_before": seen,
     }
     return render(request, "reviews/review.html", context, status=status)
 
@@ -102,7 +112,13 @@ def _bound(form) -> bool:
 @login_required
 def review(request, pk):
     app = application_for(request.user, pk, action="review")
-    return _page(request, app)
+    seen = versions.last_seen(request.user, app)
+    response = _page(request, app, seen=seen)
+    # Opening the review page counts as having looked at the newest version.
+    newest = app.snapshots.order_by("-number").values_list("number", flat=True).first()
+    if newest:
+        versions.mark_seen(request.user, app, newest)
+    return response
 
 
 def _act(request, app, action, success: str):
