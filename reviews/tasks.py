@@ -2,7 +2,6 @@ from celery import shared_task
 from django.urls import reverse
 
 from accounts.messaging import deliver
-
 from applications.models import Application
 
 # Celery discovers tasks.py modules only; the batch notification lives beside its domain code.
