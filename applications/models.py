@@ -106,6 +106,35 @@ class ApplicationQuerySet(models.QuerySet):
     def for_call(self, call):
         return self.filter(call=call)
 
+    def with_latest_version(self):
+        """Annotate ``latest_version``: the number of the newest submitted version, in the query."""
+        newest = Snapshot.objects.filter(application=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_version=models.Subquery(newest.values("number")[:1]))
+
+    def with_paper(self, state: str):
+        """Narrow to one paper-copy state (PAPER_FILTERS); annotates latest_version."""
+        queryset = self.with_latest_version()
+        current = Q(stamped_version__isnull=False, stamped_version=models.F("latest_version"))
+        return {
+            "stamped_missing": queryset.exclude(current),
+            "stamped_ok": queryset.filter(current),
+            "paper_missing": queryset.filter(paper_received_on__isnull=True),
+            "paper_received": queryset.filter(paper_received_on__isnull=False),
+            "five_missing": queryset.filter(section_five_stamped_at__isnull=True),
+            "five_ok": queryset.filter(section_five_stamped_at__isnull=False),
+        }.get(state, queryset)
+
+
+# The queue's paper-copy filter, in the order the paper arrives.
+PAPER_FILTERS = [
+    ("stamped_missing", "盖章页未上传（或不是最新版本）"),
+    ("stamped_ok", "盖章页已上传"),
+    ("paper_missing", "纸质材料未收到"),
+    ("paper_received", "纸质材料已收到"),
+    ("five_missing", "第五部分盖章页未上传"),
+    ("five_ok", "第五部分盖章页已上传"),
+]
+
 
 class Application(models.Model):
     """One organisation's 申报表 (附件2) for one occupation/work type of a call."""

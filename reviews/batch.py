@@ -119,7 +119,8 @@ def closed_message(call: Call) -> str:
 
 
 def was_reopened(batch: Batch) -> bool:
-    return batch.events.filter(to_state=Batch.State.OPEN).exists()
+    # Paper records repeat the batch's state; only SENT → OPEN is a reopening.
+    return batch.events.filter(from_state=Batch.State.SENT, to_state=Batch.State.OPEN).exists()
 
 
 def may_send_after_deadline(batch: Batch) -> bool:
@@ -432,7 +433,7 @@ def province_batches(call: Call) -> list[dict]:
     batches = {
         b.centre_id: b
         for b in Batch.objects.filter(call=call)
-        .select_related("sent_by")
+        .select_related("sent_by", "package_received_by")
         .prefetch_related(Prefetch("events", queryset=BatchEvent.objects.select_related("actor")))
     }
     rows = []

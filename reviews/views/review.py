@@ -11,6 +11,7 @@ from applications.models import EDITABLE, Event, Status
 from applications.sections import ATTACHMENTS
 from applications.views.attachments import attachments_context
 from applications.views.detail import sections
+from applications.views.paper import paper_context
 from applications.workflow import TransitionError
 
 from .. import services
@@ -71,6 +72,7 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
     resubmitted = len(pdf_documents) > 1 and app.status not in EDITABLE
     context = {
         **attachments_context(request, app),
+        **paper_context(request, app),
         "application": app,
         "sections": app_sections,
         "advantages": [
