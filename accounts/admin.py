@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from .models import Centre, Invitation, Organisation, User
+from .models import Centre, Invitation, Message, Organisation, User
 
 
 @admin.register(Centre)
@@ -10,6 +10,14 @@ class CentreAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "region", "contact_person", "contact_phone", "position"]
     list_editable = ["contact_person", "contact_phone", "position"]
     list_filter = ["kind"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "user", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__email"]
+    readonly_fields = ["user", "subject", "body", "link", "created_at", "read_at"]
 
 
 @admin.register(Organisation)
