@@ -170,4 +170,6 @@ def test_load_catalog_keeps_admin_set_links(catalog):
     ref.save()
     call_command("load_catalog", verbosity=0)
     assert catalog.references.count() == 3
-    assert catalog.references.get(name="《国家职业技能标准》").url == "https://example.org/standards"
+    assert (
+        catalog.references.get(name="《国家职业技能标准》").url == "https://example.org/standards"
+    )

@@ -199,3 +199,13 @@ def test_contact_typed_on_the_batch_page_fills_an_empty_centre_contact(client, c
     assert response.status_code == 302
     staff.centre.refresh_from_db()
     assert (staff.centre.contact_person, staff.centre.contact_phone) == ("赵老师", "0571-11112222")
+
+
+def test_units_see_their_centres_contact(client, call):
+    member = UserFactory(
+        organisation__centre__contact_person="陈老师",
+        organisation__centre__contact_address="杭州市某路1号",
+    )
+    client.force_login(member)
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "陈老师" in html and "杭州市某路1号" in html
