@@ -36,7 +36,7 @@ class DeadlineForm(forms.Form):
     deadline = forms.DateField(
         label="本中心申报截止日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         help_text="当日24时（北京时间）截止。留空则使用批次的申报单位提交截止日期。",
         error_messages={"invalid": "请输入有效的日期，如 2023-06-16。"},
     )

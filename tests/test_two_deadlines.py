@@ -115,6 +115,8 @@ def test_city_staff_sets_and_clears_its_own_deadline(client, call):
     response = client.post(CENTRE_PAGE, {"form": "deadline", "deadline-deadline": "2023-06-12"})
     assert response.status_code == 302
     assert deadline_for(call, staff.centre_id) == dt.date(2023, 6, 12)
+    # A date input only takes ISO dates: the page shows the saved one back in that form.
+    assert 'value="2023-06-12"' in client.get(CENTRE_PAGE).content.decode()
     # Another centre is untouched: each centre sets its own date only.
     assert deadline_for(call, other.centre_id) == dt.date(2023, 6, 16)
     client.post(CENTRE_PAGE, {"form": "deadline", "deadline-deadline": ""})

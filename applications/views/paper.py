@@ -46,7 +46,7 @@ class ScanForm(forms.Form):
 class ReceivedForm(forms.Form):
     received_on = forms.DateField(
         label="收到日期",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={
             "required": "请填写收到日期。",
             "invalid": "请输入有效的日期，如 2023-06-10。",
