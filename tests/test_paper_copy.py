@@ -354,3 +354,28 @@ def test_package_of_an_unsent_batch_is_refused(client, world):
     assert "尚未报送" in response.content.decode()
     batch.refresh_from_db()
     assert batch.package_received_on is None
+
+
+# --- publishing waits for the packages when the call requires the paper copy ----------------
+
+
+def test_required_paper_holds_publication_until_every_package_arrived():
+    from reviews import selection as sel
+    from reviews.models import Publication, Selection
+
+    province = ProvinceStaffFactory()
+    call = CallFactory(paper_required=True)
+    centre = CentreFactory()
+    app = ApplicationFactory(
+        complete=True, call=call, organisation__centre=centre, status=Status.SENT
+    )
+    Review.objects.create(application=app, recommendation=Recommendation.LEAD, reason="强")
+    batch = batch_for(centre, call)
+    Batch.objects.filter(pk=batch.pk).update(state=Batch.State.SENT)
+    sel.decide(app, province, Selection.Outcome.LEAD, "团队最强")
+    with pytest.raises(sel.SelectionError, match=f"尚未登记收到{centre.name}的纸质材料包"):
+        sel.publish(call, province)
+    assert not Publication.objects.exists()
+    Batch.objects.filter(pk=batch.pk).update(package_received_on=dt.date(2023, 6, 12))
+    sel.publish(call, province)
+    assert Publication.objects.filter(call=call).exists()
