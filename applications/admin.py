@@ -12,7 +12,7 @@ class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = ["at", "actor", "from_status", "to_status", "comment", "kind"]
 
     def has_add_permission(self, request, obj=None):
         # History is written by workflow.set_state only.

@@ -211,3 +211,13 @@ def test_units_see_their_centres_contact(client, call):
     client.force_login(member)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert "陈老师" in html and "杭州市某路1号" in html
+
+
+@time_machine.travel(EARLY)
+def test_staff_dashboard_shows_the_centres_date_and_both_call_dates(client, call):
+    staff = CityStaffFactory()
+    SubmissionDeadline.objects.create(call=call, centre=staff.centre, deadline=dt.date(2023, 6, 9))
+    client.force_login(staff)
+    banner = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "本中心申报单位提交截止：2023年6月9日24时" in banner
+    assert "各中心报送省中心截止：2023年6月23日24时" in banner
