@@ -379,3 +379,18 @@ def test_required_paper_holds_publication_until_every_package_arrived():
     Batch.objects.filter(pk=batch.pk).update(package_received_on=dt.date(2023, 6, 12))
     sel.publish(call, province)
     assert Publication.objects.filter(call=call).exists()
+
+
+@time_machine.travel(EARLY)
+def test_province_reads_a_city_units_paper_copy_but_does_not_record_it(client, world):
+    # The province sees everything submitted; the receipt and section 五 are the city's.
+    client.force_login(ProvinceStaffFactory())
+    assert client.get(url("detail", world["app"])).status_code == 200
+    data = {"received-received_on": "2023-06-11"}
+    assert client.post(url("paper_received", world["app"]), data).status_code == 403
+    assert (
+        client.post(url("paper_section_five", world["app"]), {"five-file": pdf()}).status_code
+        == 403
+    )
+    world["app"].refresh_from_db()
+    assert world["app"].paper_received_on is None
