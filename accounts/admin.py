@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
 from . import services
-from .models import Centre, Invitation, Organisation, User
+from .models import Centre, Invitation, Message, Organisation, User
 
 
 @admin.register(Centre)
@@ -11,6 +11,14 @@ class CentreAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "region", "contact_person", "contact_phone", "position"]
     list_editable = ["contact_person", "contact_phone", "position"]
     list_filter = ["kind"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "user", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__email"]
+    readonly_fields = ["user", "subject", "body", "link", "created_at", "read_at"]
 
 
 @admin.register(Organisation)

@@ -21,6 +21,7 @@ class Centre(models.Model):
     name = models.CharField("中心名称", max_length=100)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    contact_address = models.CharField("地址", max_length=200, blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
@@ -169,6 +170,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("可登录管理后台", default=False)
     is_active = models.BooleanField("有效", default=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    # Kept beside the user so the navbar's count costs no query; accounts.messaging maintains it.
+    unread_messages = models.PositiveIntegerField("未读站内消息", default=0, editable=False)
 
     objects = UserManager()
 
@@ -255,3 +258,26 @@ class Invitation(models.Model):
     @property
     def is_used(self):
         return self.accepted_at is not None
+
+
+class Message(models.Model):
+    """A 站内消息: the same text as the e-mail, kept so a user who missed the mail still sees it."""
+
+    user = models.ForeignKey(
+        User, verbose_name="收件人", on_delete=models.CASCADE, related_name="messages"
+    )
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    # A path inside the portal, never a full URL: the e-mail adds SITE_URL.
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        indexes = [models.Index(fields=["user", "-created_at"], name="message_user_newest")]
+
+    def __str__(self):
+        return self.subject

@@ -4,7 +4,7 @@ from django.urls import path, reverse_lazy
 from security.ratelimit import ratelimit
 from security.views import PasswordChangeView
 
-from . import views
+from . import centre_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("centre/", centre_views.centre_settings, name="centre"),
     path("register/", views.register, name="register"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

@@ -39,6 +39,9 @@ def dashboard(request):
     if call and user.is_applicant:
         # Units submit to their centre by the centre's own date, if it set one.
         context["deadline"] = deadline_for(call, user.organisation.centre_id)
+    elif call and user.is_centre_staff:
+        # Staff see the date their units work to, which they may have set themselves.
+        context["deadline"] = deadline_for(call, user.centre_id)
     if user.is_applicant:
         org = organisation_for(user, user.organisation_id)
         context.update(

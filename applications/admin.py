@@ -32,7 +32,7 @@ class EventInline(ReadOnly, admin.TabularInline):
     # History is written by workflow.set_state only.
     model = Event
     extra = 0
-    readonly_fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = ["at", "actor", "from_status", "to_status", "comment", "kind"]
 
 
 @admin.register(Application)

@@ -81,18 +81,20 @@ class SubmissionDeadline(models.Model):
 
     def clean(self):
         # Units must reach their centre before the centre has to send everything on.
-        if self.call_id and self.deadline and self.deadline > self.call.deadline:
+        if self.call_id and self.deadline and self.deadline > self.call.units_deadline:
+            limit = self.call.units_deadline
             raise ValidationError(
                 {
-                    "deadline": f"中心的申报截止日期不能晚于批次的报送截止日期（{self.call.deadline}）。"
+                    "deadline": "中心的申报截止日期不能晚于批次的申报单位提交截止日期"
+                    f"（{limit.year}年{limit.month}月{limit.day}日）。"
                 }
             )
 
 
 def deadline_for(call, centre_id) -> dt.date:
-    """A centre's own deadline for the call, else the call's."""
+    """A centre's own deadline for the call, else the call's applicant deadline."""
     override = SubmissionDeadline.objects.filter(call=call, centre_id=centre_id).first()
-    return override.deadline if override else call.deadline
+    return override.deadline if override else call.units_deadline
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -103,6 +105,35 @@ class ApplicationQuerySet(models.QuerySet):
 
     def for_call(self, call):
         return self.filter(call=call)
+
+    def with_latest_version(self):
+        """Annotate ``latest_version``: the number of the newest submitted version, in the query."""
+        newest = Snapshot.objects.filter(application=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_version=models.Subquery(newest.values("number")[:1]))
+
+    def with_paper(self, state: str):
+        """Narrow to one paper-copy state (PAPER_FILTERS); annotates latest_version."""
+        queryset = self.with_latest_version()
+        current = Q(stamped_version__isnull=False, stamped_version=models.F("latest_version"))
+        return {
+            "stamped_missing": queryset.exclude(current),
+            "stamped_ok": queryset.filter(current),
+            "paper_missing": queryset.filter(paper_received_on__isnull=True),
+            "paper_received": queryset.filter(paper_received_on__isnull=False),
+            "five_missing": queryset.filter(section_five_stamped_at__isnull=True),
+            "five_ok": queryset.filter(section_five_stamped_at__isnull=False),
+        }.get(state, queryset)
+
+
+# The queue's paper-copy filter, in the order the paper arrives.
+PAPER_FILTERS = [
+    ("stamped_missing", "盖章页未上传（或不是最新版本）"),
+    ("stamped_ok", "盖章页已上传"),
+    ("paper_missing", "纸质材料未收到"),
+    ("paper_received", "纸质材料已收到"),
+    ("five_missing", "第五部分盖章页未上传"),
+    ("five_ok", "第五部分盖章页已上传"),
+]
 
 
 class Application(models.Model):
@@ -205,6 +236,25 @@ class Application(models.Model):
     updated_at = models.DateTimeField("最后保存", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
+    # The paper copy (以文本和电子文档形式): kept here so lists filter without extra queries;
+    # applications.paper writes them, each with its history row.
+    stamped_version = models.PositiveSmallIntegerField(
+        "盖章页对应的提交版本", null=True, blank=True, editable=False
+    )
+    paper_received_on = models.DateField("纸质材料收到日期", null=True, blank=True, editable=False)
+    paper_received_by = models.ForeignKey(
+        User,
+        verbose_name="纸质材料登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    section_five_stamped_at = models.DateTimeField(
+        "第五部分盖章页上传时间", null=True, blank=True, editable=False
+    )
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -272,7 +322,7 @@ class Application(models.Model):
         if self.status != Status.RETURNED:
             return None
         return (
-            self.events.filter(to_status=Status.RETURNED)
+            self.events.filter(to_status=Status.RETURNED, kind=Event.Kind.STATUS)
             .select_related("actor")
             .order_by("-at")
             .first()
@@ -458,7 +508,11 @@ class AppendOnly(models.Model):
 
 
 class Event(AppendOnly):
-    """Append-only history: one row per state change of an application."""
+    """Append-only history: one row per state change of an application, or per paper-copy record."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "状态变更"
+        PAPER = "paper", "纸质材料"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -469,6 +523,8 @@ class Event(AppendOnly):
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
     comment = models.TextField("说明", blank=True)
+    # Paper records keep the status as it was (from = to); only STATUS rows change it.
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.STATUS)
 
     objects = EventQuerySet.as_manager()
 
@@ -504,3 +560,38 @@ class SeenVersion(models.Model):
 
     def __str__(self):
         return f"{self.user} 已查看第{self.number}版"
+
+
+def scan_path(instance, filename):
+    # Names from ids and a random part: the uploaded name is kept in the row, never on disk.
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[instance.content_type]
+    return f"stamped/{instance.application_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class StampedScan(models.Model):
+    """A scan of stamped paper pages: the unit's 盖章页 of a submitted version, or the centre's 第五部分."""
+
+    class Kind(models.TextChoices):
+        UNIT_PAGES = "unit_pages", "申报单位盖章页（封面及第四部分）"
+        SECTION_FIVE = "section_five", "评价中心盖章的第五部分"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stamped_scans"
+    )
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    # The submitted version (Snapshot.number) the unit printed and stamped.
+    version = models.PositiveSmallIntegerField("对应提交版本", null=True, blank=True)
+    file = models.FileField("文件", upload_to=scan_path)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "-uploaded_at", "-pk"]
+        verbose_name = "盖章扫描件"
+        verbose_name_plural = "盖章扫描件"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.original_name}"

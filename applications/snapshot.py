@@ -22,6 +22,11 @@ NOT_CONTENT = {
     "created_at",
     "updated_at",
     "submitted_at",
+    # The paper copy is recorded beside a submission, never part of its content.
+    "stamped_version",
+    "paper_received_on",
+    "paper_received_by",
+    "section_five_stamped_at",
 }
 
 

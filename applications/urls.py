@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, changes, detail, form, start
+from .views import attachments, changes, detail, form, paper, start
 
 app_name = "applications"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("<int:pk>/attachments/", attachments.upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:aid>/", attachments.download, name="attachment_download"),
     path("<int:pk>/attachments/<int:aid>/delete/", attachments.delete, name="attachment_delete"),
+    # The paper copy: the unit's stamped pages, the centre's receipt and stamped section 五.
+    path("<int:pk>/paper/stamped/", paper.unit_pages, name="paper_unit_pages"),
+    path("<int:pk>/paper/section-five/", paper.section_five, name="paper_section_five"),
+    path("<int:pk>/paper/received/", paper.received, name="paper_received"),
+    path("<int:pk>/paper/<int:sid>/", paper.download, name="paper_download"),
 ]

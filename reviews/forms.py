@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from accounts.models import Organisation
-from applications.models import SELECTION_STATES, Intention, Status
+from applications.models import PAPER_FILTERS, SELECTION_STATES, Intention, Status
 
 from .models import Recommendation
 
@@ -52,6 +52,9 @@ class QueueFilterForm(forms.Form):
         empty_label="全部申报单位",
         error_messages={"invalid_choice": "所选申报单位不属于本中心。"},
     )
+    paper = forms.ChoiceField(
+        label="纸质材料", required=False, choices=[("", "全部"), *PAPER_FILTERS]
+    )
 
     def __init__(self, *args, centre_id, masked=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +89,8 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(intention=data["intention"])
         if data.get("organisation"):
             queryset = queryset.filter(organisation=data["organisation"])
+        if data.get("paper"):
+            queryset = queryset.with_paper(data["paper"])
         if with_status and data.get("status"):
             statuses = [data["status"]]
             if self.masked and data["status"] == Status.SENT:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +54,14 @@ class Review(models.Model):
         return f"{self.application.reference}：{self.get_recommendation_display() or '未决定'}"
 
 
+def batch_scan_path(instance, filename):
+    # Names from ids and a random part, never from the uploaded name.
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.stamped_summary_type, "bin"
+    )
+    return f"batches/{instance.pk}/{uuid.uuid4().hex}.{ext}"
+
+
 class Batch(models.Model):
     """What one centre sends the province for one call: its 附件3 and the PDFs behind it."""
 
@@ -68,6 +78,29 @@ class Batch(models.Model):
     )
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    # The paper side of sending: the stamped 附件3 scan, and the package arriving at the province.
+    stamped_summary = models.FileField(
+        "盖章的附件3扫描件", upload_to=batch_scan_path, blank=True, editable=False
+    )
+    stamped_summary_name = models.CharField(
+        "附件3扫描件原文件名", max_length=255, blank=True, editable=False
+    )
+    stamped_summary_type = models.CharField("文件类型", max_length=50, blank=True, editable=False)
+    stamped_summary_at = models.DateTimeField(
+        "附件3扫描件上传时间", null=True, blank=True, editable=False
+    )
+    package_received_on = models.DateField(
+        "纸质材料包收到日期", null=True, blank=True, editable=False
+    )
+    package_received_by = models.ForeignKey(
+        User,
+        verbose_name="纸质材料包登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "中心报送批次"

@@ -273,6 +273,8 @@ def publish(call, user, now=None) -> Publication:
         decided = list(Selection.objects.filter(call=call).values_list("application_id", flat=True))
         if not decided:
             raise SelectionError("本批次尚无确定遴选结果的申报书，不能发布。")
+        if call.paper_required:
+            _check_packages(call)
         publication = Publication.objects.create(call=call, published_at=now, published_by=user)
         trail.record(
             user,
@@ -289,6 +291,18 @@ def publish(call, user, now=None) -> Publication:
         request_document(Document.Kind.RESULTS_XLSX, user, call=call)
         transaction.on_commit(lambda: _notify(decided))
     return publication
+
+
+def _check_packages(call) -> None:
+    """When the call requires the paper copy, results wait for every sent centre's package."""
+    from .models import Batch
+
+    missing = Batch.objects.filter(
+        call=call, state=Batch.State.SENT, package_received_on__isnull=True
+    ).select_related("centre")
+    names = "、".join(b.centre.name for b in missing)
+    if names:
+        raise SelectionError(f"本批次要求纸质材料：尚未登记收到{names}的纸质材料包，不能发布。")
 
 
 def _notify(application_ids) -> None:

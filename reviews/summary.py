@@ -106,22 +106,36 @@ def filename(centre: Centre, *, sent: bool, on: dt.date) -> str:
     return f"附件3汇总表-{centre.name}{draft}-{on:%Y%m%d}.xlsx"
 
 
+# Empty ruled rows on the blank form the public call page offers.
+BLANK_ROWS = 10
+
+
 def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes:
     """The 附件3 workbook: merged title and two-row header, one row per recommendation."""
+    data = summary_input(centre, call, sent=sent, on=on)
+    return _workbook(data, sent=sent, on=on, creator=centre.name)
+
+
+def render_blank_summary() -> bytes:
+    """The 附件3 as the call prints it: headers, empty ruled rows, footer to fill in by hand."""
+    data = {"centre": "", "contact_person": "", "contact_phone": "", "rows": []}
+    return _workbook(data, sent=True, on=None, creator=TITLE, blank_rows=BLANK_ROWS)
+
+
+def _workbook(data: dict, *, sent: bool, on: dt.date | None, creator: str, blank_rows=0) -> bytes:
     from openpyxl import Workbook
 
-    data = summary_input(centre, call, sent=sent, on=on)
     wb = Workbook()
     ws = wb.active
     ws.title = "附件3汇总表"
     wb.properties.title = TITLE
-    wb.properties.creator = centre.name
-    write_summary_sheet(ws, data, sent=sent, on=on)
+    wb.properties.creator = creator
+    write_summary_sheet(ws, data, sent=sent, on=on, blank_rows=blank_rows)
     return save(wb)
 
 
-def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date) -> None:
-    """One centre's 附件3 table on `ws`, from summary_input's data."""
+def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date | None, blank_rows=0) -> None:
+    """One centre's 附件3 table on `ws`, from summary_input's data (or blank ruled rows)."""
     from openpyxl.styles import Alignment, Border, Font, Side
 
     rows = data["rows"]
@@ -190,7 +204,13 @@ def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date) -> None:
             cell.font, cell.border = body_font, border
             cell.alignment = left if letter in ("E", "H") else centred
         r += 1
-    if not rows:
+    for _ in range(blank_rows):
+        for letter, _, _ in COLUMNS:
+            cell = ws[f"{letter}{r}"]
+            cell.font, cell.alignment, cell.border = body_font, centred, border
+        ws.row_dimensions[r].height = 24
+        r += 1
+    if not rows and not blank_rows:
         ws[f"A{r}"] = "（暂无推荐的申报单位）"
         ws.merge_cells(f"A{r}:{LAST}{r}")
         for letter, _, _ in COLUMNS:
@@ -203,7 +223,9 @@ def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date) -> None:
     footer = [
         f"联系人：{data['contact_person']}",
         f"联系电话：{data['contact_phone']}",
-        f"填报日期：{on.year}年{on.month}月{on.day}日",
+        f"填报日期：{on.year}年{on.month}月{on.day}日"
+        if on
+        else "填报日期：　　　　年　　月　　日",
     ]
     for line in footer:
         put_text(ws[f"A{r}"], line)

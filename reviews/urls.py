@@ -24,6 +24,10 @@ urlpatterns = [
     path("batch/summary/", batch.summary, name="batch_summary"),
     path("batches/", batch.batch_list, name="batch_list"),
     path("batches/<int:pk>/reopen/", batch.reopen, name="batch_reopen"),
+    # The paper side: the stamped 附件3 scan, and the package arriving at the province.
+    path("batch/scan/", batch.scan, name="batch_scan"),
+    path("batches/<int:pk>/scan/", batch.scan_download, name="batch_scan_download"),
+    path("batches/<int:pk>/package/", batch.package, name="batch_package"),
     # The provincial centre's selection.
     path("board/", board.board, name="board"),
     path("board/compare/", board.compare, name="compare"),

@@ -167,14 +167,14 @@ def test_detail_query_count_does_not_grow_with_experts_and_events(
     app, owner = ladder["app"], ladder["owner"]
     client.force_login(owner)
     set_state(app, Status.SUBMITTED, owner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(url("detail", app))
 
     ExpertFactory.create_batch(2, application=app, with_certificate=True)
     set_state(app, Status.DRAFT, owner, "撤回")
     set_state(app, Status.SUBMITTED, owner)
     assert app.experts.count() == 3 and app.events.count() == 4
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url("detail", app))
     assert page(response).count('data-testid="history-row"') == 4
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("catalog/", include("catalog.urls")),
+    path("calls/", include("catalog.call_urls")),
+    path("messages/", include("accounts.message_urls")),
     path("accounts/", include("accounts.urls")),
     path("applications/", include("applications.urls")),
     path("documents/", include("documents.urls")),

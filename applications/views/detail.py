@@ -29,6 +29,7 @@ from ..sections import (
 from ..validation import VIOLATION_MESSAGE, submission_errors
 from ..workflow import TransitionError, available, set_state
 from .attachments import attachments_context
+from .paper import paper_context
 
 WITHDRAW_COMMENT = "申报单位撤回"
 
@@ -221,6 +222,7 @@ def detail(request, pk):
     moves = dict(available(app, user))
     context = {
         **attachments_context(request, app),
+        **paper_context(request, app),
         "application": app,
         "sections": sections(app),
         "experts": list(app.experts.all()),

@@ -71,6 +71,7 @@ def queue(request):
         return render(request, COUNTS_PARTIAL, {**context, "summary": True})
     applications = (
         form.apply(base)
+        .with_latest_version()
         .select_related("call__publication", "organisation", "unit__entry", "review")
         .order_by("submitted_at", "pk")
     )

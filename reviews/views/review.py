@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST
 
 from applications import versions
 from applications.access import application_for
-from applications.models import EDITABLE, Status
+from applications.models import EDITABLE, Event, Status
 from applications.sections import ATTACHMENTS
 from applications.views.attachments import attachments_context
 from applications.views.detail import sections
+from applications.views.paper import paper_context
 from applications.workflow import TransitionError
 
 from .. import services
@@ -35,9 +36,14 @@ def _review_of(app) -> Review | None:
 
 def _previous_return(events):
     """The return the applicant answered with the latest submission, if any."""
-    submissions = [i for i, e in enumerate(events) if e.to_status == Status.SUBMITTED]
+    submissions = [i for i, e in enumerate(events) if _is_change_to(e, Status.SUBMITTED)]
     earlier = events[: submissions[-1]] if submissions else []
-    return next((e for e in reversed(earlier) if e.to_status == Status.RETURNED), None)
+    return next((e for e in reversed(earlier) if _is_change_to(e, Status.RETURNED)), None)
+
+
+def _is_change_to(event, status) -> bool:
+    # Paper-copy rows repeat the status they happened in; only status rows changed it.
+    return event.kind == Event.Kind.STATUS and event.to_status == status
 
 
 def _section_choices(app_sections) -> list[tuple[str, str]]:
@@ -69,6 +75,7 @@ def _page(
     resubmitted = len(pdf_documents) > 1 and app.status not in EDITABLE
     context = {
         **attachments_context(request, app),
+        **paper_context(request, app),
         "application": app,
         "sections": app_sections,
         "advantages": [
@@ -81,7 +88,9 @@ def _page(
         "experts": list(app.experts.all()),
         "events": events,
         # While the applicant revises, the page repeats what the centre asked for.
-        "last_return": next((e for e in reversed(events) if e.to_status == Status.RETURNED), None),
+        "last_return": next(
+            (e for e in reversed(events) if _is_change_to(e, Status.RETURNED)), None
+        ),
         "pdf_documents": pdf_documents,
         "resubmission": len(pdf_documents) if resubmitted else None,
         "previous_return": _previous_return(events) if resubmitted else None,
