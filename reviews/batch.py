@@ -19,7 +19,7 @@ from applications.workflow import TransitionError, set_state
 from catalog.models import Call
 from documents.models import Document
 
-from .models import Batch, BatchEvent, Publication, Recommendation, Review
+from .models import Batch, BatchEvent, Publication, Recommendation, Review, Selection
 
 # Submitted but not yet recommended or not recommended: each must be decided or left out.
 UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED, Status.RETURNED)
@@ -255,7 +255,7 @@ def _send_one(app: Application, user: User, now) -> None:
     expected = RECOMMENDING if app.status == Status.RECOMMENDED else (Recommendation.NONE,)
     if recommendation not in expected:
         raise BatchError(
-            f"申报书{app.reference}的状态（{app.get_status_display()}）与推荐意见不一致，"
+            f"申报书{app.reference}的状态（{app.status_label_for(user)}）与推荐意见不一致，"
             "请重新审核后再报送。"
         )
     try:
@@ -267,7 +267,10 @@ def _send_one(app: Application, user: User, now) -> None:
 
 
 def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
-    """The province gives a sent batch back to its centre; every sent application returns."""
+    """The province gives a sent batch back to its centre; every received application returns.
+
+    Applications the province had decided on return too, their decisions revoked (see below).
+    """
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not user.is_province_staff:
@@ -279,12 +282,18 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
         if batch.state != Batch.State.SENT:
             raise BatchError(f"{batch.centre.name}尚未报送，无需重新开放。")
         _check_published(batch.call)
-        sent = applications_of(batch.centre, batch.call).filter(status=Status.SENT)
-        for app in sent:
+        # Decided or not, every received application goes back the same way, so the centre
+        # cannot tell from the statuses which ones the province had decided on. A decision
+        # on an application its centre may now change is void: the history keeps it.
+        received = applications_of(batch.centre, batch.call).filter(status__in=SENT_OR_LATER)
+        for app in received.select_for_update(of=("self",)):
             review = review_of(app)
             recommended = review is not None and review.recommendation in RECOMMENDING
             target = Status.RECOMMENDED if recommended else Status.NOT_RECOMMENDED
             try:
+                if app.status != Status.SENT:
+                    Selection.objects.filter(application=app).delete()
+                    set_state(app, Status.SENT, user, f"重新开放报送，撤销遴选结果：{reason}", now)
                 set_state(app, target, user, f"重新开放报送：{reason}", now)
             except TransitionError as exc:
                 raise BatchError(f"申报书{app.reference}不能退回：{exc}") from exc
