@@ -17,12 +17,6 @@ class LoginForm(AuthenticationForm):
     }
 
 
-def mask_email(email: str) -> str:
-    """Show enough of a colleague's address to recognise it, not enough to harvest it."""
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}***@{domain}"
-
-
 class AccountFieldsMixin(forms.Form):
     """Personal fields and a password chosen twice, checked by Django's validators."""
 
@@ -97,10 +91,9 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         return number or None
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("该邮箱已注册，请直接登录或使用“忘记密码”。")
-        return email
+        # Whether the address is registered is never said here: the view answers alike and the
+        # mailbox's owner learns it by e-mail (as Django's password reset does).
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -115,13 +108,11 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
 
     @staticmethod
     def _already_registered(org):
-        first = org.members.order_by("date_joined").first()
-        contact = (
-            f"请联系本单位已注册用户 {first.name}（{mask_email(first.email)}）邀请您加入。"
-            if first
-            else "请联系平台管理员。"
+        # An anonymous visitor learns no name, neither the unit's nor its members'.
+        return (
+            "该单位已在平台注册，不能重复注册。请联系本单位已注册的账号持有人，"
+            "在其工作台邀请您加入。"
         )
-        return f"该单位“{org.name}”已在平台注册，不能重复注册。{contact}"
 
 
 class OrganisationForm(forms.ModelForm):

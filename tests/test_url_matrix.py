@@ -135,6 +135,7 @@ KWARGS: dict[str, dict[str, Kwarg]] = {
     "accounts:invite": {"pk": ORG},
     "accounts:accept": {"token": INVITATION},
     "accounts:password_reset_confirm": {"uidb64": UIDB64, "token": RESET_TOKEN},
+    "accounts:register_confirm": {"uidb64": UIDB64, "token": RESET_TOKEN},
     "catalog:entry_detail": {"call": CALL_SLUG, "number": ENTRY_NUMBER},
 }
 
@@ -173,6 +174,8 @@ PAGE_ROLES = {
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:register": PUBLIC,
+    "accounts:register_sent": PUBLIC,
+    "accounts:register_confirm": PUBLIC,
     "accounts:accept": PUBLIC,
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,
