@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Application, Event, Status
+from .models import SELECTION_STATES, Application, Event, Status
 from .snapshot import take_snapshot
 from .validation import submission_errors
 
@@ -126,7 +126,11 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             rule.check(locked, actor, now)
         source = locked.status
         locked.status = to
-        fields = ["status", "updated_at"]
+        fields = ["status"]
+        # A decision of the province changes nothing of the application: its "last updated"
+        # time, shown to the unit and its centre, must not move either (follows_selection).
+        if source not in SELECTION_STATES and to not in SELECTION_STATES:
+            fields.append("updated_at")
         if to == Status.SUBMITTED:
             locked.submitted_at = now
             fields.append("submitted_at")

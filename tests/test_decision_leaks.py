@@ -4,9 +4,12 @@ Every page and message an applicant or a city can reach, before and after the pr
 a batch, and after publication (when they do see it).
 """
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application, Event, Status
 from applications.workflow import TransitionError, set_state
@@ -211,3 +214,17 @@ def test_recommendation_refusal_masks_the_status(sent, client):
     Batch.objects.update(state=Batch.State.OPEN)
     text = shown(client.post(reverse("reviews:recommend", args=[sent["lead"].pk]), data))
     assert_no_decision(text, "recommend refusal")
+
+
+def test_a_decision_does_not_move_the_last_updated_time_applicants_see(city, client):  # noqa: F811
+    send_batch(city["centre"], city["call"], city["staff"], now=BEFORE)
+    app = city["lead"]
+    before = Application.objects.get(pk=app.pk).updated_at
+    province = ProvinceStaffFactory()
+    with time_machine.travel(BEFORE + dt.timedelta(hours=5), tick=False):
+        decide(app, province, Selection.Outcome.LEAD, "团队最强")
+        decide(app, province, Selection.Outcome.PARTICIPANT, "改为参与")
+    assert Application.objects.get(pk=app.pk).updated_at == before
+    client.force_login(UserFactory(organisation=app.organisation))
+    page = shown(client.get(reverse("applications:detail", args=[app.pk])))
+    assert timezone.localtime(before).strftime("%Y年%-m月%-d日 %H:%M") in page
