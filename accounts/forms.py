@@ -77,17 +77,14 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         code = re.sub(r"[\s-]", "", self.cleaned_data["credit_code"]).upper()
         if code:
             validate_credit_code(code)
-            existing = Organisation.objects.filter(credit_code=code).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+            if Organisation.objects.filter(credit_code=code).exists():
+                raise ValidationError(self.already_registered_message())
         return code or None
 
     def clean_legal_cert_no(self):
         number = "".join(self.cleaned_data["legal_cert_no"].split())
-        if number:
-            existing = Organisation.objects.filter(legal_cert_no=number).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+        if number and Organisation.objects.filter(legal_cert_no=number).exists():
+            raise ValidationError(self.already_registered_message())
         return number or None
 
     def clean_email(self):
@@ -107,7 +104,7 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         return cleaned
 
     @staticmethod
-    def _already_registered(org):
+    def already_registered_message():
         # An anonymous visitor learns no name, neither the unit's nor its members'.
         return (
             "该单位已在平台注册，不能重复注册。请联系本单位已注册的账号持有人，"

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,9 +34,14 @@ def register(request):
                 reverse("accounts:register_confirm", args=[uid, token])
             )
 
-        services.request_registration(form.cleaned_data, confirm_url_for)
-        # The same answer whether or not the address was registered already.
-        return redirect("accounts:register_sent")
+        try:
+            services.request_registration(form.cleaned_data, confirm_url_for)
+        except IntegrityError:
+            # The same unit registered a moment ago (a double submit, or a colleague).
+            form.add_error("credit_code", RegistrationForm.already_registered_message())
+        else:
+            # The same answer whether or not the address was registered already.
+            return redirect("accounts:register_sent")
     return render(request, "accounts/register.html", {"form": form})
 
 

@@ -508,3 +508,21 @@ def test_seed_demo_adds_a_labelled_demo_call_and_leaves_the_real_one(catalog, se
     assert Call.objects.open().first() == demo
     catalog.refresh_from_db()
     assert str(catalog.deadline) == "2023-06-23"
+
+
+def test_a_unit_registered_during_the_submit_gets_the_form_error_not_a_500(client, centres):
+    """A colleague's registration lands between the form's check and the insert."""
+    from django.db.models.signals import pre_save
+
+    def colleague_first(sender, instance, **kwargs):
+        pre_save.disconnect(colleague_first, sender=Organisation)
+        OrganisationFactory(credit_code=instance.credit_code)
+
+    pre_save.connect(colleague_first, sender=Organisation)
+    try:
+        response = client.post(reverse("accounts:register"), registration_data(centres["wenzhou"]))
+    finally:
+        pre_save.disconnect(colleague_first, sender=Organisation)
+    assert response.status_code == 200
+    assert "已在平台注册" in response.context["form"].errors["credit_code"][0]
+    assert not User.objects.exists() and not mail.outbox
