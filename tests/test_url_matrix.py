@@ -470,5 +470,13 @@ def test_admin_site_is_for_administrators_only(client):
         response = client.get(reverse("admin:index"))
         if role == "admin":
             assert response.status_code == 200
+            # The admin shows true statuses (it follows the selection) without get_status_display.
+            app = world.apps["selected"]
+            for url in (
+                reverse("admin:applications_application_changelist"),
+                reverse("admin:applications_application_change", args=[app.pk]),
+            ):
+                page = client.get(url)
+                assert page.status_code == 200 and "已入选" in page.content.decode(), url
         else:
             assert response.status_code == 302 and "/admin/login/" in response.url, role
