@@ -24,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Invitation
 from applications.models import Event, Snapshot, Status
 from documents.models import Document
+from reviews.batch import reopen_batch
 from reviews.models import Batch, Publication, Recommendation, Review, Selection
 from tests.factories import (
     AdminFactory,
@@ -438,7 +439,7 @@ def inside_deadline():
 
 # Publication changes what is shown only for applications the province received.
 CASES = [(state, False) for state in STATES] + [
-    (state, True) for state in ("sent", "selected", "not_selected")
+    (state, True) for state in ("selected", "not_selected")
 ]
 
 
@@ -459,6 +460,19 @@ def test_pages_and_organisation_urls(client, published):
     world = build_world(published)
     app = world.apps["selected"]
     walk_urls(client, world, [*PAGE_URLS, *ORG_URLS], app, published, "with every state")
+
+
+@pytest.mark.parametrize("state", ["selected", "not_selected"])
+def test_after_a_reopen_every_url_reads_alike_for_decided_and_undecided(client, state):
+    """The province reopened the city's batch: what it had decided must leave no trace."""
+    world = build_world()
+    reopen_batch(world.batch, world.users["province"], "请补充材料")
+    app = world.apps[state]
+    app.refresh_from_db()
+    assert app.status in (Status.RECOMMENDED, Status.NOT_RECOMMENDED)
+    walk_urls(client, world, OBJECT_URLS, app, False, f"on a reopened {state} application")
+    if state == "selected":
+        walk_urls(client, world, [*PAGE_URLS, *ORG_URLS], app, False, "after a reopen")
 
 
 def test_admin_site_is_for_administrators_only(client):
