@@ -17,12 +17,6 @@ class LoginForm(AuthenticationForm):
     }
 
 
-def mask_email(email: str) -> str:
-    """Show enough of a colleague's address to recognise it, not enough to harvest it."""
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}***@{domain}"
-
-
 class AccountFieldsMixin(forms.Form):
     """Personal fields and a password chosen twice, checked by Django's validators."""
 
@@ -83,24 +77,20 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         code = re.sub(r"[\s-]", "", self.cleaned_data["credit_code"]).upper()
         if code:
             validate_credit_code(code)
-            existing = Organisation.objects.filter(credit_code=code).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+            if Organisation.objects.filter(credit_code=code).exists():
+                raise ValidationError(self.already_registered_message())
         return code or None
 
     def clean_legal_cert_no(self):
         number = "".join(self.cleaned_data["legal_cert_no"].split())
-        if number:
-            existing = Organisation.objects.filter(legal_cert_no=number).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+        if number and Organisation.objects.filter(legal_cert_no=number).exists():
+            raise ValidationError(self.already_registered_message())
         return number or None
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("该邮箱已注册，请直接登录或使用“忘记密码”。")
-        return email
+        # Whether the address is registered is never said here: the view answers alike and the
+        # mailbox's owner learns it by e-mail (as Django's password reset does).
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -114,14 +104,12 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         return cleaned
 
     @staticmethod
-    def _already_registered(org):
-        first = org.members.order_by("date_joined").first()
-        contact = (
-            f"请联系本单位已注册用户 {first.name}（{mask_email(first.email)}）邀请您加入。"
-            if first
-            else "请联系平台管理员。"
+    def already_registered_message():
+        # An anonymous visitor learns no name, neither the unit's nor its members'.
+        return (
+            "该单位已在平台注册，不能重复注册。请联系本单位已注册的账号持有人，"
+            "在其工作台邀请您加入。"
         )
-        return f"该单位“{org.name}”已在平台注册，不能重复注册。{contact}"
 
 
 class OrganisationForm(forms.ModelForm):

@@ -1,10 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from applications.models import Application, Event, deadline_for
 from catalog.models import Call
@@ -13,7 +17,7 @@ from security.ratelimit import ratelimit
 from . import services
 from .access import organisation_for
 from .forms import AcceptInvitationForm, InvitationForm, OrganisationForm, RegistrationForm
-from .models import Centre, Invitation, Organisation
+from .models import Centre, Invitation, Organisation, User
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -24,11 +28,43 @@ def register(request):
         return redirect("accounts:dashboard")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.register_organisation(form.cleaned_data)
-        login(request, user, backend=BACKEND)
-        messages.success(request, f"“{user.organisation.name}”注册成功。")
-        return redirect("accounts:dashboard")
+
+        def confirm_url_for(user):
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            return request.build_absolute_uri(
+                reverse("accounts:register_confirm", args=[uid, token])
+            )
+
+        try:
+            services.request_registration(form.cleaned_data, confirm_url_for)
+        except IntegrityError:
+            # The same unit registered a moment ago (a double submit, or a colleague).
+            form.add_error("credit_code", RegistrationForm.already_registered_message())
+        else:
+            # The same answer whether or not the address was registered already.
+            return redirect("accounts:register_sent")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def register_sent(request):
+    return render(request, "accounts/register_sent.html")
+
+
+def register_confirm(request, uidb64, token):
+    """The link of the registration e-mail: activates the account once, then logs it in."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+        user = User.objects.select_related("organisation").get(pk=pk)
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
+        user = None
+    # The token covers last_login, so it stops working once the account has been used.
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/register_invalid.html", status=400)
+    services.confirm_registration(user)
+    login(request, user, backend=BACKEND)
+    messages.success(request, f"“{user.organisation.name}”注册成功。")
+    return redirect("accounts:dashboard")
 
 
 @login_required

@@ -37,7 +37,24 @@ def follows_selection(user) -> bool:
     Applicants and city centres learn the outcome when it is published, so nothing of the
     province's deliberation can leak to a unit before then.
     """
-    return user.is_authenticated and user.role in (User.Role.PROVINCE, User.Role.ADMIN)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.role in (User.Role.PROVINCE, User.Role.ADMIN)
+    )
+
+
+def visible_status(status, user, published: bool) -> "Status":
+    """A status as this user may know it: a decision reads 已报送省中心 until it is published."""
+    status = Status(status)
+    if status in SELECTION_STATES and not published and not follows_selection(user):
+        return Status.SENT
+    return status
+
+
+def sees_drafts(user) -> bool:
+    """A draft (never submitted, or withdrawn) is its unit's own: only its members and admins."""
+    return user.is_authenticated and user.role in (User.Role.APPLICANT, User.Role.ADMIN)
 
 
 class Basis(models.TextChoices):
@@ -99,9 +116,13 @@ def deadline_for(call, centre_id) -> dt.date:
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return visible_by_role(
+        visible = visible_by_role(
             self, user, organisation="organisation_id", centre="organisation__centre_id"
         )
+        # Applicants only ever see their own unit's rows, so their drafts are their own.
+        if not sees_drafts(user):
+            visible = visible.exclude(status=Status.DRAFT)
+        return visible
 
     def for_call(self, call):
         return self.filter(call=call)
@@ -312,10 +333,16 @@ class Application(models.Model):
     def status_for(self, user) -> Status:
         """The status as this user may know it: see follows_selection."""
         status = Status(self.status)
-        hidden = status in SELECTION_STATES and not follows_selection(user)
-        if hidden and not self.call.results_published:
-            return Status.SENT
-        return status
+        if status not in SELECTION_STATES or follows_selection(user):
+            return status
+        return visible_status(status, user, self.call.results_published)
+
+    def status_label_for(self, user) -> str:
+        return self.status_for(user).label
+
+    def get_status_display(self):
+        # A status label depends on who reads it: Django's generated helper would leak decisions.
+        raise TypeError("use Application.status_for(user) / status_label_for(user)")
 
     def return_event(self):
         """While returned for revision: the centre's comment saying what to fix."""
@@ -373,6 +400,13 @@ class Application(models.Model):
         return False
 
 
+class ThroughApplicationQuerySet(models.QuerySet):
+    """Rows of an application are visible exactly when the application is (drafts included)."""
+
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
 class Expert(models.Model):
     """A row of the 专家团队 table."""
 
@@ -385,6 +419,8 @@ class Expert(models.Model):
     qualification_level = models.CharField("等级", max_length=50, blank=True)
     certificate_no = models.CharField("证书编码", max_length=100, blank=True)
     employer = models.CharField("工作单位", max_length=200, blank=True)
+
+    objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -401,7 +437,7 @@ def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}.{ext}"
 
 
-class CurrentAttachmentManager(models.Manager):
+class CurrentAttachmentManager(models.Manager.from_queryset(ThroughApplicationQuerySet)):
     # A copy that went out with a submission is kept when removed; every current list skips it.
     def get_queryset(self):
         return super().get_queryset().filter(removed_at=None)
@@ -444,7 +480,7 @@ class Attachment(models.Model):
     # The expert's name when the copy was removed: the expert's row may be gone by then.
     expert_name = models.CharField("对应专家姓名", max_length=50, blank=True, editable=False)
 
-    all_objects = models.Manager()
+    all_objects = ThroughApplicationQuerySet.as_manager()
     objects = CurrentAttachmentManager()
 
     class Meta:
@@ -468,6 +504,8 @@ class Snapshot(models.Model):
     content_hash = models.CharField("内容摘要", max_length=64)
     created_at = models.DateTimeField("提交时间", default=timezone.now)
 
+    objects = ThroughApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "-number"]
         verbose_name = "提交版本"
@@ -485,14 +523,15 @@ class Snapshot(models.Model):
         return self.content_hash[:10].upper()
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(ThroughApplicationQuerySet):
     def visible_to(self, user):
         """Applicants and city centres never see the province's deliberation, only its outcome."""
+        visible = super().visible_to(user)
         if not follows_selection(user):
-            return self.exclude(from_status__in=SELECTION_STATES).exclude(
+            return visible.exclude(from_status__in=SELECTION_STATES).exclude(
                 to_status__in=SELECTION_STATES
             )
-        return self
+        return visible
 
 
 class AppendOnly(models.Model):

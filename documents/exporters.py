@@ -48,6 +48,14 @@ class ApplicationPdf(Exporter):
         return render_application_pdf(self._snapshot(doc), doc.application.centre_opinion())
 
 
+def _visible_ids(user, ids) -> set[int]:
+    from applications.models import Application
+
+    if user is None:
+        return set()
+    return set(Application.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 class PdfZip(Exporter):
     """Every PDF of a filtered list, in one zip; each PDF is rendered first if not current."""
 
@@ -64,6 +72,10 @@ class PdfZip(Exporter):
         from .services import build, current_pdf_document
 
         ids = doc.params.get("application_ids", [])
+        # Rendered later than asked for (or retried): an application withdrawn meanwhile is a
+        # draft again, its unit's own, and stays out (Application.visible_to decides).
+        visible = _visible_ids(doc.requested_by, ids)
+        ids = [pk for pk in ids if pk in visible]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for done, application_id in enumerate(ids, start=1):

@@ -14,12 +14,16 @@ class DocumentQuerySet(models.QuerySet):
         """A document is visible with what it was made from: its application, or its requester."""
         if not user.is_authenticated:
             return self.none()
+        # An application's file is visible exactly when the application is: never a draft's
+        # for a centre or the province, whoever asked for it.
+        of_application = Q(application__in=Application.objects.visible_to(user))
+        unattached = Q(application__isnull=True)
         if user.role in (User.Role.PROVINCE, User.Role.ADMIN):
-            return self.all()
-        visible = Q(application__in=Application.objects.visible_to(user)) | Q(requested_by=user)
+            return self.filter(of_application | unattached)
+        mine = Q(requested_by=user)
         if user.role == User.Role.CITY:
-            visible |= Q(centre_id=user.centre_id)
-        return self.filter(visible)
+            mine |= Q(centre_id=user.centre_id)
+        return self.filter(of_application | (unattached & mine))
 
 
 def document_path(instance, filename):

@@ -18,6 +18,7 @@ from catalog.models import Call
 from documents.models import Document
 
 from .models import Batch, BatchEvent, Publication, Recommendation, Review
+from .selection import SelectionError, revoke
 
 # Submitted but not yet recommended or not recommended: each must be decided or left out.
 UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED, Status.RETURNED)
@@ -411,7 +412,7 @@ def _send_one(app: Application, user: User, now) -> None:
     expected = RECOMMENDING if app.status == Status.RECOMMENDED else (Recommendation.NONE,)
     if recommendation not in expected:
         raise BatchError(
-            f"申报书{app.reference}的状态（{app.get_status_display()}）与推荐意见不一致，"
+            f"申报书{app.reference}的状态（{app.status_label_for(user)}）与推荐意见不一致，"
             "请重新审核后再报送。"
         )
     try:
@@ -423,7 +424,10 @@ def _send_one(app: Application, user: User, now) -> None:
 
 
 def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
-    """The province gives a sent batch back to its centre; every sent application returns."""
+    """The province gives a sent batch back to its centre; every received application returns.
+
+    Applications the province had decided on return too, their decisions revoked (see below).
+    """
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not user.is_province_staff:
@@ -436,14 +440,20 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
             raise BatchError(f"{batch.centre.name}尚未报送，无需重新开放。")
         _check_published(batch.call)
         before = _batch_values(batch)
-        sent = applications_of(batch.centre, batch.call).filter(status=Status.SENT)
-        for app in sent:
+        # Decided or not, every received application goes back the same way, so the centre
+        # cannot tell from the statuses which ones the province had decided on. A decision
+        # on an application its centre may now change is void: the history keeps it.
+        received = applications_of(batch.centre, batch.call).filter(status__in=SENT_OR_LATER)
+        for app in received.select_for_update(of=("self",)):
             review = review_of(app)
             recommended = review is not None and review.recommendation in RECOMMENDING
             target = Status.RECOMMENDED if recommended else Status.NOT_RECOMMENDED
             try:
+                if app.status != Status.SENT:
+                    # The one revoke path: it keeps the withdrawn decision on the trail too.
+                    revoke(app, user, reason=f"重新开放报送：{reason}", now=now)
                 set_state(app, target, user, f"重新开放报送：{reason}", now)
-            except TransitionError as exc:
+            except (TransitionError, SelectionError) as exc:
                 raise BatchError(f"申报书{app.reference}不能退回：{exc}") from exc
         batch.state, batch.sent_at, batch.sent_by = Batch.State.OPEN, None, None
         batch.save(update_fields=["state", "sent_at", "sent_by"])

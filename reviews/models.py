@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Centre, User
-from applications.models import AppendOnly, Application
+from applications.models import AppendOnly, Application, ThroughApplicationQuerySet
 from catalog.models import Call, Unit
 
 
@@ -45,6 +45,8 @@ class Review(models.Model):
     # Left out of the centre's batch on purpose (neither decided nor sent).
     left_out = models.BooleanField("不纳入本次报送", default=False)
     left_out_reason = models.CharField("不纳入理由", max_length=300, blank=True)
+
+    objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "中心审核意见"
@@ -177,6 +179,8 @@ class Score(models.Model):
     scored_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     scored_at = models.DateTimeField("评分时间", default=timezone.now)
 
+    objects = ThroughApplicationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "遴选评分"
         verbose_name_plural = "遴选评分"
@@ -213,6 +217,8 @@ class Selection(models.Model):
     )
     decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField("决定时间", default=timezone.now)
+
+    objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "遴选结果"

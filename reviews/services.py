@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from applications.models import Application, Status
+from applications.models import Application, Status, visible_status
 from applications.workflow import TransitionError, set_state
 from audit import trail
 from audit.models import Subject
@@ -126,8 +126,10 @@ def save_decision(
             .get()
         )
         if status not in DECIDABLE:
+            published = application.call.results_published
             raise TransitionError(
-                f"申报书当前状态为“{Status(status).label}”，须先核实，才能填写推荐意见。"
+                f"申报书当前状态为“{visible_status(status, actor, published).label}”，"
+                "须先核实，才能填写推荐意见。"
             )
         review = _review_row(application)
         before = trail.values(review, DECISION_FIELDS)

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from applications.models import Event, Status
+from applications.models import Application, Event, Status
 from applications.templatetags.applications_tags import deadline_text
 from applications.workflow import record_creation, set_state
 from tests.factories import (
@@ -71,12 +71,19 @@ def test_detail_permission_ladder(client, ladder):
     detail = url("detail", ladder["app"])
     response = client.get(detail)
     assert response.status_code == 302 and reverse("accounts:login") in response.url
-    for outsider in ("other_applicant", "other_city"):
+    # A draft is its unit's own: the centre and the province do not even learn it exists.
+    for outsider in ("other_applicant", "other_city", "own_city", "province"):
         client.force_login(ladder[outsider])
         assert client.get(detail).status_code == 404, outsider
+    client.force_login(ladder["owner"])
+    assert client.get(detail).status_code == 200
+    Application.objects.filter(pk=ladder["app"].pk).update(status=Status.SUBMITTED)
     for reader in ("own_city", "province", "owner"):
         client.force_login(ladder[reader])
         assert client.get(detail).status_code == 200, reader
+    for outsider in ("other_applicant", "other_city"):
+        client.force_login(ladder[outsider])
+        assert client.get(detail).status_code == 404, outsider
 
 
 @pytest.mark.parametrize(
@@ -87,20 +94,26 @@ def test_submit_and_withdraw_permission_ladder(client, ladder, name, method):
     send = getattr(client, method)
     response = send(target)
     assert response.status_code == 302 and reverse("accounts:login") in response.url
-    for outsider in ("other_applicant", "other_city"):
+    for outsider in ("other_applicant", "other_city", "own_city", "province"):
         client.force_login(ladder[outsider])
         assert send(target).status_code == 404, outsider
+    ladder["app"].refresh_from_db()
+    assert ladder["app"].status == Status.DRAFT and Event.objects.count() == 1
+    # Once submitted the centre and the province read it, but never act for the unit.
+    Application.objects.filter(pk=ladder["app"].pk).update(status=Status.SUBMITTED)
     for reader in ("own_city", "province"):
         client.force_login(ladder[reader])
         assert send(target).status_code == 403, reader
-    ladder["app"].refresh_from_db()
-    assert ladder["app"].status == Status.DRAFT and Event.objects.count() == 1
+    assert Event.objects.count() == 1
 
 
 def test_readers_see_no_applicant_buttons(client, ladder):
     app = ladder["app"]
+    Application.objects.filter(pk=app.pk).update(status=Status.RETURNED)
     client.force_login(ladder["own_city"])
-    body = page(client.get(url("detail", app)))
+    response = client.get(url("detail", app))
+    assert response.status_code == 200
+    body = page(response)
     assert url("submit", app) not in body and url("edit", app) not in body
     client.force_login(ladder["owner"])
     body = page(client.get(url("detail", app)))

@@ -123,7 +123,7 @@ def upload(request, pk):
     application = application_for(request.user, pk, action="upload")
     if not application.is_editable:
         return _respond(
-            request, application, error=locked_message(application.get_status_display())
+            request, application, error=locked_message(application.status_label_for(request.user))
         )
     form = AttachmentForm(application, request.POST, request.FILES)
     if not form.is_valid():
@@ -149,7 +149,9 @@ def upload(request, pk):
 def download(request, pk, aid):
     application = application_for(request.user, pk)
     # Removed copies that went out with a submission stay downloadable for the record.
-    attachment = get_object_or_404(Attachment.all_objects, application=application, pk=aid)
+    attachment = get_object_or_404(
+        Attachment.all_objects.visible_to(request.user), application=application, pk=aid
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -172,11 +174,13 @@ def download(request, pk, aid):
 @require_POST
 def delete(request, pk, aid):
     application = application_for(request.user, pk, action="upload")
-    attachment = get_object_or_404(Attachment, application=application, pk=aid)
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user), application=application, pk=aid
+    )
     attachment.application = application
     if not application.is_editable:
         return _respond(
-            request, application, error=locked_message(application.get_status_display())
+            request, application, error=locked_message(application.status_label_for(request.user))
         )
     try:
         remove_attachment(attachment, request.user)

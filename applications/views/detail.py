@@ -279,19 +279,19 @@ def withdraw(request, pk):
     try:
         set_state(app, Status.DRAFT, request.user, WITHDRAW_COMMENT)
     except TransitionError as exc:
-        messages.error(request, _withdraw_refusal(app, exc))
+        messages.error(request, _withdraw_refusal(app, exc, request.user))
     else:
         messages.success(request, "申报书已撤回为草稿，修改后请重新提交。")
     return redirect("applications:detail", pk=app.pk)
 
 
-def _withdraw_refusal(app, exc) -> str:
+def _withdraw_refusal(app, exc, user) -> str:
     # The rule's own message speaks of statuses; say what it means for the applicant.
     if app.status in (Status.DRAFT, Status.RETURNED):
-        return f"申报书尚未提交（当前状态：{app.get_status_display()}），无需撤回。"
+        return f"申报书尚未提交（当前状态：{app.status_label_for(user)}），无需撤回。"
     if app.status != Status.SUBMITTED:
         return (
-            f"评价中心已开始审核这份申报书（当前状态：{app.get_status_display()}），不能撤回。"
+            f"评价中心已开始审核这份申报书（当前状态：{app.status_label_for(user)}），不能撤回。"
             "如需修改，请联系评价中心退回修改。"
         )
     return str(exc)

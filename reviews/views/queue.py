@@ -185,7 +185,7 @@ def bulk(request):
     done, refused = [], []
     for app in apps:
         if app.status not in applies:
-            refused.append(f"{app.reference}（{app.get_status_display()}）")
+            refused.append(f"{app.reference}（{app.status_label_for(user)}）")
             continue
         try:
             function(app, user)
