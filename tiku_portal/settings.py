@@ -86,6 +86,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite behind a web server: readers never block the writer (WAL), a writer waits for the
+# lock instead of failing at once (timeout, seconds), and a transaction takes the write lock
+# when it begins (IMMEDIATE): a deferred one that reads, then writes, fails with "database is
+# locked" without waiting when another writer got in between.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_TIMEOUT", default=20),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
