@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from accounts.models import Centre
 from applications.models import Status
 from catalog.models import Call
+from tiku_portal.spreadsheets import put
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
 from .models import Recommendation
@@ -137,7 +138,7 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
     ws.merge_cells(f"A1:{LAST}1")
     ws.row_dimensions[1].height = 36
 
-    ws["A2"] = f"{CENTRE_LABEL}{data['centre']}"
+    put(ws["A2"], f"{CENTRE_LABEL}{data['centre']}")
     ws["A2"].font = body_font
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     ws.merge_cells("A2:E2")
@@ -176,8 +177,7 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
             row["reason"],
         ]
         for (letter, _, _), value in zip(COLUMNS, values, strict=True):
-            cell = ws[f"{letter}{r}"]
-            cell.value = value
+            cell = put(ws[f"{letter}{r}"], value)
             cell.font, cell.border = body_font, border
             cell.alignment = left if letter in ("E", "H") else centred
         r += 1
@@ -197,7 +197,7 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
         f"填报日期：{on.year}年{on.month}月{on.day}日",
     ]
     for line in footer:
-        ws[f"A{r}"] = line
+        put(ws[f"A{r}"], line)
         ws[f"A{r}"].font = body_font
         ws[f"A{r}"].alignment = Alignment(horizontal="left", vertical="center")
         ws.merge_cells(f"A{r}:E{r}")
