@@ -124,6 +124,16 @@ AXES_VERBOSE = False
 # The login form posts the email as "username"; Axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Login and the lockout fold the typed e-mail the same way (accounts.auth).
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_ip"
+# Behind a reverse proxy: the request header (as in request.META, e.g. HTTP_X_FORWARDED_FOR)
+# that carries the client's address, and how many proxies of ours append to it. Empty: the
+# connection's own address (REMOTE_ADDR), and no header is trusted.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="").strip().upper().replace("-", "_")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    CLIENT_IP_HEADER = f"HTTP_{CLIENT_IP_HEADER}"
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
 
 # The portal speaks Simplified Chinese whatever language the browser asks for.
 LANGUAGE_CODE = "zh-hans"
