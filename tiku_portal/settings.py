@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view: refuses input no page can use (NUL bytes, bodies too big); after the
+    # user is known, so its pages keep the user's menus.
+    "tiku_portal.middleware.InputGuardMiddleware",
     "tiku_portal.middleware.PrivatePagesMiddleware",
     "tiku_portal.middleware.NotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,6 +195,13 @@ ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
 # Django refuses larger request bodies before our own check can explain why.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request body above this gets the 413 page unread; a file a little over the
+# attachment limit still reaches the form, which explains the limit next to the field.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=ATTACHMENT_MAX_MB + 2) * 1024 * 1024
+# Longest accepted value of one query-string parameter (search words, filters, slugs).
+QUERY_VALUE_MAX_LENGTH = 1000
+# Chinese pages in the portal's layout (templates/400.html, 413.html, 403_csrf.html, 500.html).
+CSRF_FAILURE_VIEW = "tiku_portal.errors.csrf_failure"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
