@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.factories import UserFactory
+from tests.test_applications_browser import applicant_live  # noqa: F401
 from tiku_portal.middleware import InputGuardMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,49 @@ def test_over_real_http_the_client_reads_the_413_page(live_server, settings):
     assert response.status == 413
     assert "提交的内容过大" in response.read().decode()
     connection.close()
+
+
+@pytest.mark.browser
+def test_an_upload_over_the_limit_explains_itself_in_the_browser(
+    applicant_live,  # noqa: F811
+    page,
+    live_server,
+    settings,
+):
+    from catalog.models import Call
+    from tests.factories import TINY_PDF, ApplicationFactory
+
+    settings.REQUEST_MAX_BYTES = 200_000
+    call = Call.objects.get(slug="2023-2024")
+    app = ApplicationFactory(
+        call=call,
+        unit=call.entries.get(number=1).units.first(),
+        organisation=applicant_live.organisation,
+        created_by=applicant_live,
+    )
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("电子邮箱").fill(applicant_live.email)
+    page.locator("#id_password").fill("portal-pass-123")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_attached()
+
+    page.goto(f"{live_server.url}/applications/{app.pk}/edit/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    form = page.get_by_test_id("attachment-upload-form")
+    form.get_by_label("材料类别").select_option(label="法人证书/营业执照复印件")
+    big = TINY_PDF + b"0" * 300_000
+    form.get_by_label("文件", exact=True).set_input_files(
+        {"name": "营业执照.pdf", "mimeType": "application/pdf", "buffer": big}
+    )
+    form.get_by_label("本单位确认：上传的复印件与原件一致").check()
+    form.get_by_role("button", name="上传").click()
+    for _ in range(100):
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
+    # The form stays as it was, and the alert says why and what to do.
+    expect(form).to_be_visible()
+    assert dialogs and "提交的内容过大" in dialogs[0]
+    assert "不超过" in dialogs[0]
