@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from .auth import MAX_USERNAME_LENGTH, normalise_username
 from .models import Centre, Organisation, User
 from .validators import validate_credit_code, validate_mobile
 
@@ -15,6 +16,16 @@ class LoginForm(AuthenticationForm):
         # Django's own text says both are case-sensitive; the email is not.
         "invalid_login": "电子邮箱或密码不正确，请重新输入。密码区分大小写。",
     }
+
+    def clean_username(self):
+        # The same folding as the lockout's (accounts.auth), so neither can be sidestepped.
+        username = normalise_username(self.cleaned_data.get("username"))
+        if len(username) > MAX_USERNAME_LENGTH:
+            raise ValidationError(
+                f"电子邮箱不能超过{MAX_USERNAME_LENGTH}个字符，请检查后重新输入。",
+                code="max_length",
+            )
+        return username
 
 
 class AccountFieldsMixin(forms.Form):

@@ -3,6 +3,8 @@
 import io
 import zipfile
 
+from tiku_portal.filenames import display_name
+
 from .models import Document
 
 
@@ -84,7 +86,7 @@ class PdfZip(Exporter):
                     pdf = build(pdf.pk)
                     if pdf.state == Document.State.DONE:
                         with pdf.file.open("rb") as fh:
-                            archive.writestr(pdf.filename, fh.read())
+                            archive.writestr(display_name(pdf.filename), fh.read())
                 progress(round(100 * done / max(len(ids), 1)))
         return buffer.getvalue()
 
@@ -142,7 +144,7 @@ class ResultsXlsx(Exporter):
         return results_input_hash(self._call(doc))
 
     def filename(self, doc):
-        return f"{self._call(doc).name}-遴选结果表.xlsx".replace("/", "-")
+        return f"{self._call(doc).name}-遴选结果表.xlsx"
 
     def render(self, doc, progress):
         from reviews.results import render_results

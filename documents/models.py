@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Centre, User
 from applications.models import Application, Snapshot
 from catalog.models import Call
+from tiku_portal.filenames import safe_suffix
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -27,7 +28,9 @@ class DocumentQuerySet(models.QuerySet):
 
 
 def document_path(instance, filename):
-    return f"documents/{instance.kind}/{uuid.uuid4().hex}/{filename}"
+    # Ids and a random token only: the friendly name (an organisation may be called
+    # "杭州/滨江…") is kept in `Document.filename` and sent as the download name.
+    return f"documents/{instance.kind}/{uuid.uuid4().hex}/{instance.pk}{safe_suffix(filename)}"
 
 
 class Document(models.Model):

@@ -7,18 +7,15 @@ the page width. openpyxl is imported inside the functions, as everywhere.
 
 import io
 
+from tiku_portal.spreadsheets import put
+
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
 
 
 def put_text(cell, value) -> None:
-    """Write a value as a text cell: user text starting with "=" stays text, never a formula.
-
-    The one function the exports write user text through (switch it to the shared helper of
-    the text-cell rule when that lands).
-    """
-    cell.value = "" if value is None else str(value)
-    cell.data_type = "s"
+    """Write a value as a text cell through the portal's one text-cell rule, formatted as text."""
+    put(cell, "" if value is None else str(value))
     cell.number_format = "@"
 
 

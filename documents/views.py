@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from security.ratelimit import ratelimit
+from tiku_portal.filenames import display_name
 
 from . import services
 from .access import document_for
@@ -25,7 +26,10 @@ def download(request, pk):
     doc = document_for(request.user, pk)
     if doc.state != Document.State.DONE or not doc.file:
         raise Http404("文件尚未生成")
-    response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.filename)
+    # Django writes a non-ASCII name as RFC 5987 filename*; display_name keeps it path-free.
+    response = FileResponse(
+        doc.file.open("rb"), as_attachment=True, filename=display_name(doc.filename)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

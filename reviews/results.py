@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tiku_portal.spreadsheets import append
+
 from .models import Publication, Selection
 
 TITLE = "浙江省技能人才评价省级题库开发单位遴选结果"
@@ -107,7 +109,7 @@ def render_results(call, progress=None) -> bytes:
     if publication is not None:
         day = timezone.localtime(publication.published_at)
         subtitle += f"　发布日期：{day.year}年{day.month}月{day.day}日"
-    ws.append([subtitle])
+    append(ws, [subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
 
@@ -122,7 +124,8 @@ def render_results(call, progress=None) -> bytes:
         cell.border = border
 
     for number, row in enumerate(rows, start=1):
-        ws.append(
+        append(
+            ws,
             [
                 number,
                 row.occupation,
@@ -131,7 +134,7 @@ def render_results(call, progress=None) -> bytes:
                 "\n".join(row.participants),
                 row.city,
                 row.subsidy,
-            ]
+            ],
         )
         for column, cell in enumerate(ws[ws.max_row], start=1):
             cell.border = border

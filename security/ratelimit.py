@@ -19,8 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
-    """The address of the client: the ONE place that decides it (a proxy header may be configured)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address of the client, as the lockout sees it (a proxy header may be configured)."""
+    from accounts.auth import client_ip
+
+    return client_ip(request)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

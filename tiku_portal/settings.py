@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view: refuses input no page can use (NUL bytes, bodies too big); after the
+    # user is known, so its pages keep the user's menus.
+    "tiku_portal.middleware.InputGuardMiddleware",
     "tiku_portal.middleware.PrivatePagesMiddleware",
     "tiku_portal.middleware.NotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -109,6 +112,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite behind a web server: readers never block the writer (WAL), a writer waits for the
+# lock instead of failing at once (timeout, seconds), and a transaction takes the write lock
+# when it begins (IMMEDIATE): a deferred one that reads, then writes, fails with "database is
+# locked" without waiting when another writer got in between.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_TIMEOUT", default=20),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -136,6 +150,16 @@ AXES_VERBOSE = False
 # The login form posts the email as "username"; Axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Login and the lockout fold the typed e-mail the same way (accounts.auth).
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_ip"
+# Behind a reverse proxy: the request header (as in request.META, e.g. HTTP_X_FORWARDED_FOR)
+# that carries the client's address, and how many proxies of ours append to it. Empty: the
+# connection's own address (REMOTE_ADDR), and no header is trusted.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="").strip().upper().replace("-", "_")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    CLIENT_IP_HEADER = f"HTTP_{CLIENT_IP_HEADER}"
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
 
 # The portal speaks Simplified Chinese whatever language the browser asks for.
 LANGUAGE_CODE = "zh-hans"
@@ -194,6 +218,13 @@ ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
 # Django refuses larger request bodies before our own check can explain why.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request body above this gets the 413 page unread; a file a little over the
+# attachment limit still reaches the form, which explains the limit next to the field.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=ATTACHMENT_MAX_MB + 2) * 1024 * 1024
+# Longest accepted value of one query-string parameter (search words, filters, slugs).
+QUERY_VALUE_MAX_LENGTH = 1000
+# Chinese pages in the portal's layout (templates/400.html, 413.html, 403_csrf.html, 500.html).
+CSRF_FAILURE_VIEW = "tiku_portal.errors.csrf_failure"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from . import views
 
+handler400 = "tiku_portal.errors.bad_request"
+handler500 = "tiku_portal.errors.server_error"
+
 admin.site.site_header = "题库申报平台管理后台"
 admin.site.site_title = "题库申报平台"
 admin.site.index_title = "数据管理"

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from tiku_portal.filenames import display_name
+
 from ..access import application_for
 from ..attachments import (
     KIND_ORDER,
@@ -159,7 +161,7 @@ def download(request, pk, aid):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=display_name(attachment.original_name, 255),
         content_type=attachment.content_type,
     )
     # Always a download, never rendered: the browser must not guess another type.
