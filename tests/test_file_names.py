@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 INSIDE_DEADLINE = dt.datetime(2023, 6, 20, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 SLASHED = "杭州/滨江..\\技能学院"
 STORED = re.compile(r"documents/[a-z_]+/[0-9a-f]{32}/\d+\.(pdf|zip|xlsx)")
-recovery = importlib.import_module("documents.migrations.0003_i10b_recover_path_failures")
+recovery = importlib.import_module("documents.migrations.0004_i10b_recover_path_failures")
 
 
 @pytest.fixture(autouse=True)
