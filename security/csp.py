@@ -4,6 +4,7 @@ import json
 import logging
 
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,11 @@ MAX_REPORT_BYTES = 8 * 1024
 @require_POST
 @ratelimit("csp-report", per_address="60/m")
 def report(request):
-    body = request.body[:MAX_REPORT_BYTES]
+    try:
+        body = request.body[:MAX_REPORT_BYTES]
+    except RawPostDataException:
+        # A form post (never a browser's report) already read by the input guard.
+        body = json.dumps(request.POST.dict(), ensure_ascii=False).encode()
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
