@@ -369,8 +369,9 @@ def build_world(published=False) -> World:
             uploaded_by=owner,
         )
         paper = {"stamped_version": 2}
-        if status in OPINION_GIVEN:
-            # The centre received the paper copy and stamped its section 五.
+        # The centre received the paper copy and stamped its section 五; one decided application
+        # still lacks it, so the batch page lists a gap.
+        if status in OPINION_GIVEN and status != Status.NOT_RECOMMENDED:
             paper.update(
                 paper_received_on=INSIDE_DEADLINE.date(),
                 paper_received_by=users["own_centre"],
@@ -626,3 +627,52 @@ def test_admin_site_is_for_administrators_only(client):
                 assert page.status_code == 200 and "已入选" in page.content.decode(), url
         else:
             assert response.status_code == 302 and "/admin/login/" in response.url, role
+
+
+# Files not tied to one application (issue 15's exports): visible to whoever asked, their centre,
+# the province and admins. The province's exports name its decisions and scores before
+# publication, so no centre or unit may open them.
+PROVINCE_EXPORTS = [
+    Document.Kind.BOARD_XLSX,
+    Document.Kind.SCORES_XLSX,
+    Document.Kind.COMBINED_SUMMARY_XLSX,
+    Document.Kind.AUDIT_XLSX,
+]
+DOCUMENT_URLS = [p[0] for p in PATTERNS if p[0].startswith("documents:")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "requester", "readers"),
+    [
+        *[(kind, "province", {"province", "admin"}) for kind in PROVINCE_EXPORTS],
+        (Document.Kind.QUEUE_XLSX, "own_centre", {"own_centre", "province", "admin"}),
+        (Document.Kind.QUEUE_XLSX, "province", {"province", "admin"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_export_files_stay_with_who_may_read_them(client, kind, requester, readers):
+    world = build_world()
+    asker = world.users[requester]
+    doc = Document.objects.create(
+        kind=kind,
+        requested_by=asker,
+        call=world.call,
+        centre_id=asker.centre_id if kind == Document.Kind.QUEUE_XLSX else None,
+        state=Document.State.DONE,
+        file=ContentFile(b"PK\x03\x04", name="export.xlsx"),
+        filename="export.xlsx",
+    )
+    for role in ROLES:
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        want = "login" if role == "anonymous" else "ok" if role in readers else "404"
+        for name in DOCUMENT_URLS:
+            url = reverse(name, kwargs={"pk": doc.pk})
+            statuses = [
+                check(response, name, role, want, f"{method} on a {kind} by {requester}")
+                for method, response in zip(
+                    ("GET", "POST"), request_both(client, url, False, want), strict=False
+                )
+            ]
+            assert statuses != [405, 405], name
