@@ -11,9 +11,11 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -21,11 +23,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import Invitation
-from applications.models import Event, Snapshot, Status
+from accounts.models import Invitation, Message
+from applications.models import Event, Snapshot, StampedScan, Status
+from applications.paper import OPINION_GIVEN
+from applications.snapshot import build_data, content_hash
+from audit.models import Change, Subject
 from documents.models import Document
 from reviews.batch import reopen_batch
 from reviews.models import Batch, Publication, Recommendation, Review, Selection
+from security.models import UserSession
 from tests.factories import (
     AdminFactory,
     ApplicationFactory,
@@ -97,8 +103,11 @@ class World:
     apps: dict = field(default_factory=dict)
     attachments: dict = field(default_factory=dict)
     pdfs: dict = field(default_factory=dict)
+    scans: dict = field(default_factory=dict)
     batch: object = None
     invitation: object = None
+    message: object = None
+    session: object = None
 
 
 # --- filling a URL's kwargs ------------------------------------------------------------------
@@ -117,6 +126,11 @@ APP_PK = Kwarg("application", lambda w, app: app.pk)
 ATTACHMENT = Kwarg("application", lambda w, app: w.attachments[app.pk].pk)
 # A draft never submitted has no PDF: URLs needing one are skipped for it (None).
 PDF = Kwarg("application", lambda w, app: w.pdfs[app.pk].pk if app.pk in w.pdfs else None)
+# The unit's stamped pages: only an application that went out has them.
+SCAN = Kwarg("application", lambda w, app: w.scans[app.pk].pk if app.pk in w.scans else None)
+# A 站内消息 and a browser session belong to one user (own_unit's): everyone else gets 404.
+MESSAGE = Kwarg("message", lambda w, app: w.message.pk)
+SESSION = Kwarg("session", lambda w, app: w.session.pk)
 ORG = Kwarg("organisation", lambda w, app: w.org.pk)
 BATCH = Kwarg("batch", lambda w, app: w.batch.pk)
 INVITATION = Kwarg(None, lambda w, app: w.invitation.token)
@@ -127,9 +141,11 @@ ENTRY_NUMBER = Kwarg(None, lambda w, app: w.entry.number)
 
 # URL name (or "namespace:*") → kwarg name → how to fill it. The exact name wins.
 KWARGS: dict[str, dict[str, Kwarg]] = {
-    "applications:*": {"pk": APP_PK, "aid": ATTACHMENT},
+    "applications:*": {"pk": APP_PK, "aid": ATTACHMENT, "sid": SCAN},
     "documents:*": {"pk": PDF},
     "reviews:batch_reopen": {"pk": BATCH},
+    "reviews:batch_scan_download": {"pk": BATCH},
+    "reviews:batch_package": {"pk": BATCH},
     "reviews:*": {"pk": APP_PK},
     "accounts:organisation_detail": {"pk": ORG},
     "accounts:organisation_edit": {"pk": ORG},
@@ -138,6 +154,9 @@ KWARGS: dict[str, dict[str, Kwarg]] = {
     "accounts:password_reset_confirm": {"uidb64": UIDB64, "token": RESET_TOKEN},
     "accounts:register_confirm": {"uidb64": UIDB64, "token": RESET_TOKEN},
     "catalog:entry_detail": {"call": CALL_SLUG, "number": ENTRY_NUMBER},
+    "calls:*": {"slug": CALL_SLUG},
+    "messages:open": {"pk": MESSAGE},
+    "security:end_session": {"pk": SESSION},
 }
 
 # Query strings a page needs to show anything (else it rightly answers 404).
@@ -155,6 +174,9 @@ ACTS = {
     "applications:withdraw": {"own_unit"},
     "applications:attachment_upload": {"own_unit"},
     "applications:attachment_delete": {"own_unit"},
+    "applications:paper_unit_pages": {"own_unit"},
+    "applications:paper_section_five": {"own_centre"},
+    "applications:paper_received": {"own_centre"},
     "reviews:review": {"own_centre"},
     "reviews:start": {"own_centre"},
     "reviews:return": {"own_centre"},
@@ -163,6 +185,7 @@ ACTS = {
     "accounts:organisation_edit": {"own_unit"},
     "accounts:invite": {"own_unit"},
     "reviews:batch_reopen": {"province"},
+    "reviews:batch_package": {"province"},
 }
 LOGGED_IN = set(ROLES) - {"anonymous"}
 PUBLIC = set(ROLES)
@@ -185,6 +208,27 @@ PAGE_ROLES = {
     "accounts:dashboard": LOGGED_IN,
     "accounts:password_change": LOGGED_IN,
     "accounts:password_change_done": LOGGED_IN,
+    # A centre's own settings: its staff (city or province); applicants and admins 403.
+    "accounts:centre": CENTRES,
+    # The public call page and its blank forms: no account needed.
+    "calls:current": PUBLIC,
+    "calls:detail": PUBLIC,
+    "calls:catalog_xlsx": PUBLIC,
+    "calls:blank_form": PUBLIC,
+    "calls:blank_summary": PUBLIC,
+    # Everyone's own 站内消息.
+    "messages:list": LOGGED_IN,
+    "messages:read_all": LOGGED_IN,
+    # Everyone's own 账号安全; only admins reset another user's second factor.
+    "security:account": LOGGED_IN,
+    "security:2fa_setup": LOGGED_IN,
+    "security:2fa_verify": LOGGED_IN,
+    "security:2fa_codes": LOGGED_IN,
+    "security:2fa_disable": LOGGED_IN,
+    "security:end_others": LOGGED_IN,
+    "security:reset": {"admin"},
+    # Browsers report CSP violations without a session.
+    "security:csp_report": PUBLIC,
     "applications:start": APPLICANTS,
     "applications:unit_levels": APPLICANTS,
     "reviews:queue": CENTRES,
@@ -192,12 +236,20 @@ PAGE_ROLES = {
     "reviews:batch": CENTRES,
     "reviews:batch_send": CENTRES,
     "reviews:batch_summary": CENTRES,
+    "reviews:batch_scan": CENTRES,
+    "reviews:bulk": CENTRES,
+    "reviews:queue_export": CENTRES,
     "reviews:batch_list": {"province"},
     "reviews:board": {"province"},
     "reviews:compare": {"province"},
     "reviews:weights": {"province"},
     "reviews:publish": {"province"},
     "reviews:charts": {"province"},
+    "reviews:board_export": {"province"},
+    "reviews:scores_export": {"province"},
+    "reviews:combined_summary": {"province"},
+    "audit:trail": {"province"},
+    "audit:export": {"province"},
     # Province-only before the object is even looked up: 403 for every other role.
     "reviews:score": {"province"},
     "reviews:decide": {"province"},
@@ -244,7 +296,9 @@ def object_kind(name) -> str | None:
 
 
 OBJECT_URLS = [p[0] for p in PATTERNS if object_kind(p[0]) == "application"]
-ORG_URLS = [p[0] for p in PATTERNS if object_kind(p[0]) in ("organisation", "batch")]
+ORG_URLS = [
+    p[0] for p in PATTERNS if object_kind(p[0]) in ("organisation", "batch", "message", "session")
+]
 PAGE_URLS = [p[0] for p in PATTERNS if object_kind(p[0]) is None]
 
 
@@ -298,6 +352,62 @@ def build_world(published=False) -> World:
         snapshot = Snapshot.objects.create(
             application=app, number=1, data={}, content_hash=f"{app.pk:064d}"
         )
+        # A second version with the real content, so 版本变化 has two versions to compare.
+        data = build_data(app)
+        Snapshot.objects.create(
+            application=app, number=2, data=data, content_hash=content_hash(data)
+        )
+        # The unit's stamped pages of that version, and (once submitted) the centre's receipt.
+        world.scans[app.pk] = StampedScan.objects.create(
+            application=app,
+            kind=StampedScan.Kind.UNIT_PAGES,
+            version=2,
+            file=ContentFile(b"%PDF-1.4\n", name="scan.pdf"),
+            original_name="盖章页.pdf",
+            content_type="application/pdf",
+            size=9,
+            uploaded_by=owner,
+        )
+        paper = {"stamped_version": 2}
+        # The centre received the paper copy and stamped its section 五; one decided application
+        # still lacks it, so the batch page lists a gap.
+        if status in OPINION_GIVEN and status != Status.NOT_RECOMMENDED:
+            paper.update(
+                paper_received_on=INSIDE_DEADLINE.date(),
+                paper_received_by=users["own_centre"],
+                section_five_stamped_at=INSIDE_DEADLINE,
+            )
+            StampedScan.objects.create(
+                application=app,
+                kind=StampedScan.Kind.SECTION_FIVE,
+                version=2,
+                file=ContentFile(b"%PDF-1.4\n", name="five.pdf"),
+                original_name="第五部分.pdf",
+                content_type="application/pdf",
+                size=9,
+                uploaded_by=users["own_centre"],
+            )
+        type(app).objects.filter(pk=app.pk).update(**paper)
+        Event.objects.create(
+            application=app,
+            actor=owner,
+            from_status=status,
+            to_status=status,
+            comment="上传盖章页（第2版）：盖章页.pdf",
+            kind=Event.Kind.PAPER,
+        )
+        # The trail the province reads (issue 15): one status change per application.
+        Change.objects.create(
+            actor=owner,
+            call=call,
+            subject=Subject.APPLICATION,
+            object_id=app.pk,
+            object_label=app.reference,
+            field="status",
+            field_label="状态",
+            old="草稿",
+            new="已提交",
+        )
         world.pdfs[app.pk] = Document.objects.create(
             kind=Document.Kind.APPLICATION_PDF,
             application=app,
@@ -324,7 +434,27 @@ def build_world(published=False) -> World:
                 outcome="lead" if status == Status.SELECTED else "not_selected",
                 reason="省中心理由",
             )
-    world.batch = Batch.objects.create(centre=hangzhou, call=call, state=Batch.State.SENT)
+    world.batch = Batch.objects.create(
+        centre=hangzhou,
+        call=call,
+        state=Batch.State.SENT,
+        stamped_summary=ContentFile(b"%PDF-1.4\n", name="summary.pdf"),
+        stamped_summary_name="附件3盖章.pdf",
+        stamped_summary_type="application/pdf",
+    )
+    world.message = Message.objects.create(
+        user=owner,
+        subject="申报书已提交",
+        body="您的申报书已提交。",
+        link=reverse("applications:detail", args=[world.apps["submitted"].pk]),
+    )
+    # Another live browser of the unit's user, as 账号安全 lists it (stale records are dropped).
+    browser = import_module(settings.SESSION_ENGINE).SessionStore()
+    browser["_auth_user_id"] = str(owner.pk)
+    browser.create()
+    world.session = UserSession.objects.create(
+        session_key=browser.session_key, user=owner, last_seen=dt.datetime.now(dt.UTC)
+    )
     world.invitation = Invitation.objects.create(
         organisation=org, email="new@example.com", invited_by=owner
     )
@@ -342,6 +472,9 @@ def sees(role, kind, app) -> bool:
     if kind == "batch":
         # The own-unit city's batch: its centre reads it, the province reopens it.
         return role in ("own_centre", "province")
+    if kind in ("message", "session"):
+        # A user's own: not even an admin opens another's message or ends another's session.
+        return role == "own_unit"
     if role in ("own_unit", "admin"):
         return True
     if role not in ("own_centre", "province"):
@@ -494,3 +627,52 @@ def test_admin_site_is_for_administrators_only(client):
                 assert page.status_code == 200 and "已入选" in page.content.decode(), url
         else:
             assert response.status_code == 302 and "/admin/login/" in response.url, role
+
+
+# Files not tied to one application (issue 15's exports): visible to whoever asked, their centre,
+# the province and admins. The province's exports name its decisions and scores before
+# publication, so no centre or unit may open them.
+PROVINCE_EXPORTS = [
+    Document.Kind.BOARD_XLSX,
+    Document.Kind.SCORES_XLSX,
+    Document.Kind.COMBINED_SUMMARY_XLSX,
+    Document.Kind.AUDIT_XLSX,
+]
+DOCUMENT_URLS = [p[0] for p in PATTERNS if p[0].startswith("documents:")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "requester", "readers"),
+    [
+        *[(kind, "province", {"province", "admin"}) for kind in PROVINCE_EXPORTS],
+        (Document.Kind.QUEUE_XLSX, "own_centre", {"own_centre", "province", "admin"}),
+        (Document.Kind.QUEUE_XLSX, "province", {"province", "admin"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_export_files_stay_with_who_may_read_them(client, kind, requester, readers):
+    world = build_world()
+    asker = world.users[requester]
+    doc = Document.objects.create(
+        kind=kind,
+        requested_by=asker,
+        call=world.call,
+        centre_id=asker.centre_id if kind == Document.Kind.QUEUE_XLSX else None,
+        state=Document.State.DONE,
+        file=ContentFile(b"PK\x03\x04", name="export.xlsx"),
+        filename="export.xlsx",
+    )
+    for role in ROLES:
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        want = "login" if role == "anonymous" else "ok" if role in readers else "404"
+        for name in DOCUMENT_URLS:
+            url = reverse(name, kwargs={"pk": doc.pk})
+            statuses = [
+                check(response, name, role, want, f"{method} on a {kind} by {requester}")
+                for method, response in zip(
+                    ("GET", "POST"), request_both(client, url, False, want), strict=False
+                )
+            ]
+            assert statuses != [405, 405], name
