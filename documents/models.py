@@ -34,6 +34,7 @@ class Document(models.Model):
         PDF_ZIP = "pdf_zip", "申报表PDF打包下载"
         SUMMARY_XLSX = "summary_xlsx", "附件3汇总表"
         RESULTS_XLSX = "results_xlsx", "遴选结果表"
+        PROJECTS_XLSX = "projects_xlsx", "题库开发进度表"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("documents/", include("documents.urls")),
     path("review/", include("reviews.urls")),
+    path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]
