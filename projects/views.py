@@ -206,36 +206,46 @@ def _projects(user):
 
 @login_required
 def project_list(request):
-    projects = _projects(request.user).prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.select_related("step"))
+    today = timezone.localdate()
+    projects = list(
+        _projects(request.user).prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.select_related("step"))
+        )
     )
-    return render(
-        request, "projects/list.html", {"projects": projects, "today": timezone.localdate()}
-    )
+    for p in projects:
+        milestones = list(p.milestones.all())
+        p.accepted_count = sum(m.state == Milestone.State.ACCEPTED for m in milestones)
+        p.overdue_count = sum(m.is_overdue(today) for m in milestones)
+        p.current = next((m for m in milestones if m.state != Milestone.State.ACCEPTED), None)
+        p.milestone_count = len(milestones)
+    return render(request, "projects/list.html", {"projects": projects, "today": today})
 
 
 @login_required
-def project_detail(request, pk):
+def project_detail(request, pk, bound=None, status=200):
+    """The project page; `bound` holds a form that failed, shown again in its place."""
     project = get_for_user(_projects(request.user), request.user, pk=pk)
+    bound = bound or {}
     milestones = list(
         project.milestones.select_related("step").prefetch_related("evidence", "events__actor")
     )
-    money = services.money_for(project)
+    for m in milestones:
+        # Ids unique on the page: one form per milestone.
+        auto_id = f"id_m{m.pk}_%s"
+        m.report_form = bound.get(("report", m.pk)) or ReportForm(auto_id=auto_id)
+        m.review_form = bound.get(("review", m.pk)) or ReviewForm(auto_id=auto_id)
     context = {
         "project": project,
         "participants": project.participants.select_related("organisation__centre"),
         "milestones": milestones,
-        "money": money,
+        "money": services.money_for(project),
         "payments": project.payments.select_related("stage"),
         "may_report": project.allows(request.user, "report"),
         "may_review": project.allows(request.user, "review"),
-        "report_form": ReportForm(),
-        "review_form": ReviewForm(),
-        "payment_form": PaymentForm(call=project.call),
+        "payment_form": bound.get("pay") or PaymentForm(call=project.call),
         "today": timezone.localdate(),
     }
-    context.update(getattr(request, "_forms", {}))
-    return render(request, "projects/detail.html", context, status=getattr(request, "_status", 200))
+    return render(request, "projects/detail.html", context, status=status)
 
 
 def _milestone(request, pk, action):
@@ -244,16 +254,15 @@ def _milestone(request, pk, action):
     return milestone
 
 
-def _again(request, project_id, **forms):
-    request._forms, request._status = forms, 400
-    return project_detail(request, project_id)
+def _again(request, project_id, key, form):
+    return project_detail(request, project_id, bound={key: form}, status=400)
 
 
 @login_required
 @require_POST
 def report(request, pk):
     milestone = _milestone(request, pk, "report")
-    form = ReportForm(request.POST, request.FILES)
+    form = ReportForm(request.POST, request.FILES, auto_id=f"id_m{pk}_%s")
     if form.is_valid():
         try:
             services.report_milestone(
@@ -264,14 +273,14 @@ def report(request, pk):
         else:
             messages.success(request, "已报告完成，等待省中心审核。")
             return redirect("projects:detail", pk=milestone.project_id)
-    return _again(request, milestone.project_id, report_form=form, form_milestone=milestone.pk)
+    return _again(request, milestone.project_id, ("report", milestone.pk), form)
 
 
 @login_required
 @require_POST
 def review(request, pk):
     milestone = _milestone(request, pk, "review")
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, auto_id=f"id_m{pk}_%s")
     if form.is_valid():
         to = (
             Milestone.State.ACCEPTED
@@ -285,7 +294,7 @@ def review(request, pk):
         else:
             messages.success(request, "已记录审核意见。")
             return redirect("projects:detail", pk=milestone.project_id)
-    return _again(request, milestone.project_id, review_form=form, form_milestone=milestone.pk)
+    return _again(request, milestone.project_id, ("review", milestone.pk), form)
 
 
 @login_required
@@ -302,7 +311,7 @@ def pay(request, pk):
         else:
             messages.success(request, "已记录拨付。")
             return redirect("projects:detail", pk=pk)
-    return _again(request, pk, payment_form=form)
+    return _again(request, pk, "pay", form)
 
 
 @login_required
