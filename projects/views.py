@@ -1,5 +1,7 @@
 """Pages after selection: the public notice and objections, projects, the province's board."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -356,10 +358,11 @@ def board_projects(user, call, params):
     )
     if params.get("city"):
         projects = projects.filter(lead__organisation__centre__code=params["city"])
-    if params.get("series"):
-        projects = projects.filter(lead__unit__entry__series__number=params["series"])
-    if params.get("industry"):
-        projects = projects.filter(lead__unit__entry__series__industry=params["industry"])
+    # Filters come from the address bar: anything but a number filters nothing, never a 500.
+    if str(params.get("series", "")).isdigit():
+        projects = projects.filter(lead__unit__entry__series__number=int(params["series"]))
+    if str(params.get("industry", "")).isdigit():
+        projects = projects.filter(lead__unit__entry__series__industry=int(params["industry"]))
     return projects
 
 
@@ -385,20 +388,11 @@ def board(request):
         return render(request, "projects/board.html", {"call": None})
     stages = list(PaymentStage.objects.filter(call=call))
     rows = board_rows(board_projects(request.user, call, request.GET), stages)
-    chart = {
-        "labels": [],
-        "accepted": [],
-    }
-    for step in call.milestone_steps.all():
-        chart["labels"].append(step.name)
-        chart["accepted"].append(
-            sum(
-                1
-                for r in rows
-                for m in r["project"].milestones.all()
-                if m.step_id == step.pk and m.state == "accepted"
-            )
-        )
+    accepted = Counter(
+        m.step_id for r in rows for m in r["project"].milestones.all() if m.state == "accepted"
+    )
+    steps = list(call.milestone_steps.all())
+    chart = {"labels": [s.name for s in steps], "accepted": [accepted[s.pk] for s in steps]}
     totals = {
         "paid": sum((r["money"].paid for r in rows), start=0),
         "due": sum((r["money"].due for r in rows), start=0),
@@ -414,7 +408,6 @@ def board(request):
         "series": Series.objects.order_by("number"),
         "industries": Series.Industry.choices,
         "params": request.GET,
-        "doc": request.session.get("projects_board_doc"),
     }
     return render(request, "projects/board.html", context)
 
