@@ -83,10 +83,12 @@ def test_board_filters_by_city_series_and_industry(two, province, client):
 def test_board_queries_do_not_grow(province, client, django_assert_num_queries):
     client.force_login(province)
     p = make_project()
-    with django_assert_num_queries(12):
+    # The first page of a process caches the current call's lookup; measure warm pages.
+    board(client, p.call)
+    with django_assert_num_queries(11):
         board(client, p.call)
     make_project(call=p.call), make_project(call=p.call)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = board(client, p.call)
     assert response.content.decode().count('data-testid="board-row"') == 3
 
