@@ -39,6 +39,7 @@ DEFAULT_STEPS = ["签订开发任务书", "鉴定要素细目表", "命题", "�
 # Default stages: half on the signed 任务书, half on acceptance.
 DEFAULT_STAGES = [("签订任务书后拨付", 50, 0), ("验收通过后拨付", 50, -1)]
 MAX_EVIDENCE_FILES = 5
+CENT = Decimal("0.01")
 
 
 class ProjectError(Exception):
@@ -387,7 +388,8 @@ def money_for(project: Project, stages=None, accepted_steps=None, paid=None) -> 
         for s in stages
     ]
     due = sum((line.amount for line in lines if line.due), Decimal(0))
-    return Money(project.subsidy, lines, paid, due)
+    # SQLite sums decimals without their places; amounts are shown to the fen.
+    return Money(project.subsidy, lines, Decimal(paid).quantize(CENT), due)
 
 
 def record_payment(project: Project, user, paid_on, amount, stage=None) -> Payment:
