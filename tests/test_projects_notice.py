@@ -366,3 +366,54 @@ def test_open_objections_block_confirmation(lodged, province):
         pytest.raises(services.ProjectError, match="尚未办结"),
     ):
         services.confirm(Notice.objects.get(), province)
+
+
+def test_results_workbook_says_draft_during_the_notice_and_final_after(running, province):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from reviews.results import render_results
+
+    call = running[0]
+    draft = load_workbook(BytesIO(render_results(call))).active["A2"].value
+    assert "公示稿" in draft and "2023年09月25日至2023年09月29日" in draft
+    with time_machine.travel(dt.datetime(2023, 9, 30, 2, tzinfo=dt.UTC)):
+        services.confirm(Notice.objects.get(), province)
+    final = load_workbook(BytesIO(render_results(call))).active["A2"].value
+    assert "正式公布" in final and "公示稿" not in final
+
+
+def test_province_downloads_objection_evidence_under_a_safe_name(running, province, client):
+    call, lead, *_ = running
+    with time_machine.travel(dt.datetime(2023, 9, 26, 2, tzinfo=dt.UTC)):
+        objection = services.lodge_objection(
+            Notice.objects.get(),
+            {"name": "王", "phone": "13800000000", "application": lead.pk, "text": "x"},
+            SimpleUploadedFile("../../etc/passwd.pdf", PDF),
+        )
+    client.force_login(province)
+    response = client.get(reverse("projects:objection_evidence", args=[objection.pk]))
+    assert response.status_code == 200
+    assert objection.receipt in response["Content-Disposition"]
+    assert "passwd" not in objection.evidence.name
+
+
+def test_admin_edits_the_calendar_and_templates(db, client):
+    from tests.factories import AdminFactory
+
+    client.force_login(AdminFactory())
+    for name in ("calendarday", "milestonestep", "paymentstage", "notice", "project"):
+        assert client.get(reverse(f"admin:projects_{name}_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:projects_calendarday_add"),
+        {"date": "2023-10-07", "is_workday": "on", "note": "调休"},
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.get().is_workday
+
+
+def test_pages_without_a_call(db, client):
+    client.force_login(ProvinceStaffFactory())
+    assert client.get(reverse("projects:notice")).status_code == 200
+    assert client.get(reverse("projects:board")).status_code == 200
