@@ -328,3 +328,14 @@ def test_no_reminder_for_a_reported_milestone(project, lead_user):
         dt.datetime.combine(due + dt.timedelta(days=1), dt.time(1), tzinfo=dt.UTC)
     ):
         assert send_reminders() == 0
+
+
+def test_evidence_is_read_by_whoever_reads_the_project(project, lead_user, client):
+    milestone = first(project)
+    services.report_milestone(milestone, lead_user, "完成", [pdf()])
+    url = reverse("projects:evidence", args=[milestone.evidence.get().pk])
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(organisation=project.participants.get().organisation))
+    assert client.get(url).status_code == 200

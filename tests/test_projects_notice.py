@@ -417,3 +417,26 @@ def test_pages_without_a_call(db, client):
     client.force_login(ProvinceStaffFactory())
     assert client.get(reverse("projects:notice")).status_code == 200
     assert client.get(reverse("projects:board")).status_code == 200
+
+
+def test_a_decision_revoked_during_the_notice_blocks_confirmation(running, province):
+    with time_machine.travel(dt.datetime(2023, 9, 26, 2, tzinfo=dt.UTC)):
+        sel.revoke(running[2], province, "异议属实，重新研究")
+    with (
+        time_machine.travel(dt.datetime(2023, 9, 30, 2, tzinfo=dt.UTC)),
+        pytest.raises(services.ProjectError, match="尚未确定遴选结果"),
+    ):
+        services.confirm(Notice.objects.get(), province)
+    assert not Project.objects.exists()
+
+
+def test_a_lead_changed_during_the_notice_gets_the_project(running, province):
+    call, lead, part, _ = running
+    with time_machine.travel(dt.datetime(2023, 9, 26, 2, tzinfo=dt.UTC)):
+        sel.revoke(lead, province, "异议属实")
+        sel.decide(lead, province, Selection.Outcome.NOT_SELECTED, "异议属实")
+        sel.decide(part, province, Selection.Outcome.LEAD, "改为牵头", 25)
+    with time_machine.travel(dt.datetime(2023, 9, 30, 2, tzinfo=dt.UTC)):
+        services.confirm(Notice.objects.get(), province)
+    project = Project.objects.get()
+    assert project.lead == part and project.subsidy == 25 and not project.participants.exists()
