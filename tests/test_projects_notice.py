@@ -440,3 +440,12 @@ def test_a_lead_changed_during_the_notice_gets_the_project(running, province):
         services.confirm(Notice.objects.get(), province)
     project = Project.objects.get()
     assert project.lead == part and project.subsidy == 25 and not project.participants.exists()
+
+
+def test_applicant_dashboard_links_the_public_list_during_the_notice(running, client):
+    call, lead, *_ = running
+    client.force_login(UserFactory(organisation=lead.organisation))
+    with time_machine.travel(dt.datetime(2023, 9, 26, 2, tzinfo=dt.UTC)):
+        page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("projects:public", args=[call.slug]) in page
+    assert "已入选" not in page and "已确定为牵头单位" not in page
