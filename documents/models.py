@@ -46,6 +46,7 @@ class Document(models.Model):
         SCORES_XLSX = "scores_xlsx", "遴选评分导出"
         COMBINED_SUMMARY_XLSX = "combined_summary_xlsx", "全省附件3汇总表"
         AUDIT_XLSX = "audit_xlsx", "修改留痕导出"
+        PROJECTS_XLSX = "projects_xlsx", "题库开发进度表"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

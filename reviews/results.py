@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from catalog.models import Call
 from tiku_portal.spreadsheets import append
 
 from .models import Publication, Selection
@@ -72,12 +73,24 @@ def result_rows(call) -> list[ResultRow]:
     return [rows[key] for key in sorted(rows, key=order.__getitem__)]
 
 
+def stage_label(call) -> str:
+    """公示稿 while the results are on public notice, 正式公布 once published, else blank."""
+    publication = Publication.objects.filter(call=call).first()
+    if publication is not None:
+        day = timezone.localtime(publication.published_at)
+        return f"正式公布　发布日期：{day.year}年{day.month}月{day.day}日"
+    notice = Call.objects.filter(pk=call.pk).values_list("notice__starts_on", "notice__ends_on")
+    starts, ends = notice.first() or (None, None)
+    if starts is not None:
+        return f"公示稿　公示期：{starts.year}年{starts.month}月{starts.day}日至{ends.year}年{ends.month}月{ends.day}日"
+    return ""
+
+
 def results_input_hash(call) -> str:
     """Everything the sheet shows; equal hash means the file is current."""
-    publication = Publication.objects.filter(call=call).first()
     data = {
         "call": call.name,
-        "published": publication.published_at.isoformat() if publication else None,
+        "stage": stage_label(call),
         "rows": [
             [r.occupation, r.work_type, r.lead, r.participants, r.city, str(r.subsidy)]
             for r in result_rows(call)
@@ -93,7 +106,6 @@ def render_results(call, progress=None) -> bytes:
     from openpyxl.utils import get_column_letter
 
     rows = result_rows(call)
-    publication = Publication.objects.filter(call=call).first()
     wb = Workbook()
     ws = wb.active
     ws.title = "遴选结果"
@@ -106,9 +118,8 @@ def render_results(call, progress=None) -> bytes:
     ws.row_dimensions[1].height = 32
 
     subtitle = call.name
-    if publication is not None:
-        day = timezone.localtime(publication.published_at)
-        subtitle += f"　发布日期：{day.year}年{day.month}月{day.day}日"
+    if stage_label(call):
+        subtitle += f"　{stage_label(call)}"
     append(ws, [subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")

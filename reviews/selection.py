@@ -264,6 +264,9 @@ def publish(call, user, now=None) -> Publication:
         waiting = list(undecided(call))
         if waiting:
             raise UndecidedError(waiting)
+        # A running public notice (projects.Notice) is confirmed only after its end date.
+        if Call.objects.filter(pk=call.pk, notice__ends_on__gte=timezone.localdate(now)).exists():
+            raise SelectionError("本批次遴选结果正在公示，公示期满后请在公示页正式公布。")
         unsent = unsent_centres(call)
         if unsent and not call.deadline_passed(now):
             names = "、".join(c.name for c in unsent)

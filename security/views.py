@@ -42,8 +42,12 @@ class ResetForm(forms.Form):
 def _next(request, default="accounts:dashboard"):
     target = request.POST.get("next") or request.GET.get("next")
     # Only a path on this site: redirect() would take a bare word for a URL name.
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return redirect(default).url

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "documents",
     "reviews",
     "audit",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Daily reminders of milestone due dates (`manage.py send_milestone_reminders` does the same).
+CELERY_BEAT_SCHEDULE = {
+    "milestone-reminders": {
+        "task": "projects.tasks.daily_reminders",
+        "schedule": 24 * 3600,
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -22,5 +22,6 @@ urlpatterns = [
     path("review/", include("reviews.urls")),
     path("security/", include("security.urls")),
     path("audit/", include("audit.urls")),
+    path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]
