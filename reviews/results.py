@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .models import Publication, Selection
+from .sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 
 TITLE = "浙江省技能人才评价省级题库开发单位遴选结果"
 HEADERS = ["序号", "职业", "工种", "牵头单位", "参与单位", "所在市", "财政经费补助（万元）"]
@@ -99,7 +100,7 @@ def render_results(call, progress=None) -> bytes:
 
     ws.append([TITLE])
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
 
@@ -110,14 +111,17 @@ def render_results(call, progress=None) -> bytes:
     ws.append([subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
+    ws["A2"].font = Font(name=BODY_FONT, size=11)
 
     ws.append(HEADERS)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     centred = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    # Chinese fonts in every cell: the default (Calibri) has no CJK glyphs in WPS/LibreOffice.
+    body_font = Font(name=BODY_FONT, size=11)
     for cell in ws[3]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=BODY_FONT, size=11, bold=True)
         cell.alignment = centred
         cell.border = border
 
@@ -135,6 +139,7 @@ def render_results(call, progress=None) -> bytes:
         )
         for column, cell in enumerate(ws[ws.max_row], start=1):
             cell.border = border
+            cell.font = body_font
             cell.alignment = centred if column in (1, 6, 7) else wrap
         ws.cell(ws.max_row, 7).number_format = "0.00"
         if progress and number % 50 == 0:
@@ -142,6 +147,8 @@ def render_results(call, progress=None) -> bytes:
 
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    # Header and data rows tall enough for their wrapped text (WPS/LibreOffice keep 15 pt).
+    fit_row_heights(ws, 3, ws.max_row)
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

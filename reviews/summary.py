@@ -12,6 +12,7 @@ from catalog.models import Call
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
 from .models import Recommendation
+from .sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 
 TITLE = "浙江省技能人才评价省级题库开发申报情况汇总表"
 CENTRE_LABEL = "市评价（鉴定）中心（盖章）："
@@ -125,14 +126,14 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    body_font = Font(name="宋体", size=11)
-    bold = Font(name="宋体", size=11, bold=True)
+    body_font = Font(name=BODY_FONT, size=11)
+    bold = Font(name=BODY_FONT, size=11, bold=True)
 
     for letter, _, width in COLUMNS:
         ws.column_dimensions[letter].width = width
 
     ws["A1"] = TITLE
-    ws["A1"].font = Font(name="黑体", size=18, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{LAST}1")
     ws.row_dimensions[1].height = 36
@@ -143,7 +144,7 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
     ws.merge_cells("A2:E2")
     if not sent:
         ws["F2"] = DRAFT_NOTE
-        ws["F2"].font = Font(name="宋体", size=11, bold=True, color="C00000")
+        ws["F2"].font = Font(name=BODY_FONT, size=11, bold=True, color="C00000")
         ws["F2"].alignment = Alignment(horizontal="right", vertical="center")
         ws.merge_cells(f"F2:{LAST}2")
     ws.row_dimensions[2].height = 24
@@ -203,6 +204,8 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
         ws.merge_cells(f"A{r}:E{r}")
         r += 1
 
+    # Heights from the content: WPS/LibreOffice do not grow wrapped rows themselves.
+    fit_row_heights(ws, FIRST_ROW, r - 1)
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -113,6 +113,12 @@ AXE_AUTOSCAN = """
     if (again) { again = false; later(); }
   }
   function later() { clearTimeout(timer); timer = setTimeout(scan, 50); }
+  // Colours are checked at rest: no transition or fade may be caught half-way.
+  document.addEventListener('DOMContentLoaded', () => {
+    const still = document.createElement('style');
+    still.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+    document.head.appendChild(still);
+  });
   window.addEventListener('load', later);
   document.addEventListener('htmx:afterSettle', later);
 })();
