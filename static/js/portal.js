@@ -79,5 +79,19 @@
     };
     measure();
     window.addEventListener("resize", measure);
+    // A tall field (a textarea) is scrolled only as far as its caret: lift the rest of it
+    // above the bar too, as long as its top stays on screen.
+    const lift = function (field) {
+      const box = field.getBoundingClientRect();
+      const overlap = box.bottom + 8 - bar.getBoundingClientRect().top;
+      if (overlap > 0) window.scrollBy({ top: Math.min(overlap, box.top - 8), behavior: "instant" });
+    };
+    document.addEventListener("focusin", function (event) {
+      const field = event.target;
+      if (!(field instanceof HTMLElement) || bar.contains(field)) return;
+      window.requestAnimationFrame(function () {
+        lift(field);
+      });
+    });
   }
 })();
