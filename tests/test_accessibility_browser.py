@@ -5,6 +5,7 @@ test on any serious or critical violation; this walk makes sure that every page 
 """
 
 import datetime as dt
+import os
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -136,14 +137,42 @@ def log_out(page):
     expect(page.get_by_test_id("whoami")).to_have_count(0)
 
 
+# Layout faults issue 13 found, looked for on every page: the page scrolling sideways, a
+# Chinese column squeezed to one character per line, a short button label broken in two.
+LAYOUT_FAULTS = r"""() => {
+  const faults = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1)
+    faults.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    const text = cell.innerText.trim();
+    if (text.length < 3 || !/[\u4e00-\u9fff]{3}/.test(text) || !cell.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(cell).fontSize);
+    const style = getComputedStyle(cell);
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (inner < 1.9 * size) faults.push('squeezed cell: ' + text.slice(0, 12));
+  }
+  for (const button of document.querySelectorAll('main .btn')) {
+    const text = button.innerText.trim();
+    if (!text || /\s/.test(text) || text.length > 8 || !button.getClientRects().length) continue;
+    const line = parseFloat(getComputedStyle(button).lineHeight) || 24;
+    if (button.getBoundingClientRect().height > 1.8 * line + 16) faults.push('wrapped button: ' + text);
+  }
+  return faults;
+}"""
+
+
 def visit_all(page, base, paths):
     """Open each path at both sizes and wait for its axe scan; the fixture fails on findings."""
+    faults = []
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
         for path in paths:
             response = page.goto(f"{base}{path}")
             assert response.status < 500, path
             page.wait_for_function("() => (window.__axeScans || 0) >= 1", timeout=20_000)
+            faults += [f"{path} @{viewport['width']}: {f}" for f in page.evaluate(LAYOUT_FAULTS)]
+    assert faults == [], "\n".join(faults)
 
 
 def _documents(**filters):
@@ -276,3 +305,48 @@ def selection_key(app):
     from reviews.models import unit_key_for
 
     return unit_key_for(app)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not os.environ.get("SCREENSHOT_DIR"),
+    reason="screenshots for a human to look at: set SCREENSHOT_DIR to a folder to save them",
+)
+def test_screenshots_of_the_pages_named_in_issue_13(world, page, live_server):
+    """Full-page PNGs at both sizes of the pages whose layout issue 13 names."""
+    out = os.environ["SCREENSHOT_DIR"]
+    base, apps = live_server.url, world["apps"]
+    page.emulate_media(reduced_motion="reduce")
+
+    def shoot(name, paths):
+        for viewport in VIEWPORTS:
+            page.set_viewport_size(viewport)
+            for index, path in enumerate(paths):
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("load")
+                suffix = f"-{index}" if len(paths) > 1 else ""
+                page.screenshot(
+                    path=f"{out}/{name}{suffix}-{viewport['width']}.png", full_page=True
+                )
+
+    shoot("home", ["/"])
+    shoot("catalog", [reverse("catalog:entry_list")])
+    log_in(page, base, world["applicant"])
+    shoot("applicant-dashboard", [reverse("accounts:dashboard")])
+    shoot("applicant-detail", [reverse("applications:detail", args=[apps["returned"].pk])])
+    shoot("applicant-edit", [reverse("applications:edit", args=[apps["draft"].pk])])
+    log_out(page)
+    log_in(page, base, world["city"])
+    shoot("city-queue", [reverse("reviews:queue")])
+    shoot("city-batch", [reverse("reviews:batch")])
+    log_out(page)
+    log_in(page, base, world["province"])
+    shoot("province-board", [reverse("reviews:board")])
+    shoot("province-compare", [compare_url(selection_key(apps["sent"]))])
+    shoot("province-batch", [reverse("reviews:batch")])
+    selection.decide(apps["sent"], world["province"], "lead", "专业团队力量最强", None)
+    selection.publish(world["call"], world["province"], now=timezone.now() + dt.timedelta(days=50))
+    shoot("province-batch-list", [reverse("reviews:batch_list")])
+    log_out(page)
+    log_in(page, base, UserFactory(organisation=apps["sent"].organisation, email="w2@example.com"))
+    shoot("winner-dashboard", [reverse("accounts:dashboard")])
