@@ -5,6 +5,7 @@ On every step the focused field must be on screen and not under the sticky save 
 """
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.management import call_command
@@ -177,3 +178,52 @@ def test_the_whole_form_with_the_keyboard_only(draft_live, page, live_server, vi
     # Only the uploads are left (a block of their own, below the form): the form is complete.
     assert set(submission_errors(saved)) == {"attachments"}, submission_errors(saved)
     assert not Attachment.objects.filter(application=saved).exists()
+
+
+@pytest.mark.browser
+def test_a_double_click_submits_once_and_the_button_shows_it_is_busy(draft_live, page, live_server):
+    from applications.models import Event
+
+    user, _ = draft_live
+    app = ApplicationFactory(
+        complete=True,
+        call=Call.objects.get(slug="2023-2024"),
+        organisation=user.organisation,
+        unit=Call.objects.get(slug="2023-2024").entries.get(number=5).units.first(),
+        levels=[4],
+        created_by=user,
+    )
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("电子邮箱").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.goto(f"{live_server.url}/applications/{app.pk}/submit/")
+    page.wait_for_load_state("load")
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+
+    def slow(route):
+        # The server takes its time: the second click lands while the first is on its way.
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route(f"**/applications/{app.pk}/submit/", slow)
+    busy = page.evaluate(
+        """() => new Promise(resolve => {
+          const button = Array.from(document.querySelectorAll('button'))
+            .find(b => b.textContent.trim() === '确认提交');
+          button.click();
+          setTimeout(() => {
+            const state = button.getAttribute('aria-busy');
+            button.click();
+            resolve(state);
+          }, 150);
+        })"""
+    )
+    assert busy == "true"
+    expect(page.get_by_test_id("status")).to_have_text("已提交", timeout=30_000)
+    # The browser sent one submission; the second click found the form busy.
+    assert len(posts) == 1, posts
+    assert Event.objects.filter(application=app, to_status="submitted").count() == 1
