@@ -158,6 +158,14 @@ LAYOUT_FAULTS = r"""() => {
     const line = parseFloat(getComputedStyle(button).lineHeight) || 24;
     if (button.getBoundingClientRect().height > 1.8 * line + 16) faults.push('wrapped button: ' + text);
   }
+  // Tick boxes and radio buttons: a border of at least 3:1 against white (WCAG 1.4.11).
+  const lum = c => { const v = c / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  for (const box of document.querySelectorAll('main input[type=checkbox], main input[type=radio]')) {
+    if (!box.getClientRects().length) continue;
+    const [r, g, b] = getComputedStyle(box).borderTopColor.match(/\d+/g).map(Number);
+    const l = 0.2126 * lum(r) + 0.7152 * lum(g) + 0.0722 * lum(b);
+    if (!box.checked && 1.05 / (l + 0.05) < 3) faults.push('faint box border: ' + (box.name || box.id));
+  }
   return faults;
 }"""
 

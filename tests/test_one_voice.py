@@ -191,3 +191,12 @@ def test_cover_keeps_long_names_whole_and_smaller():
     assert "fit-9" in cover_fit("浙江省杭州市西湖区数智电商职业技能培训学校")
     assert "fit-15" in cover_fit("杭州数智电商培训学院")
     assert "&lt;b&gt;" in cover_fit("<b>")
+
+
+def test_the_deadline_box_steps_back_once_the_call_has_ended(client):
+    app = ApplicationFactory(complete=True, call__is_open=False)
+    client.force_login(UserFactory(organisation=app.organisation))
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    box = page[page.index('data-testid="deadline"') - 200 : page.index('data-testid="deadline"')]
+    assert "deadline-ended" in box
+    assert "还剩" not in page
