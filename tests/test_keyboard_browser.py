@@ -227,3 +227,48 @@ def test_a_double_click_submits_once_and_the_button_shows_it_is_busy(draft_live,
     # The browser sent one submission; the second click found the form busy.
     assert len(posts) == 1, posts
     assert Event.objects.filter(application=app, to_status="submitted").count() == 1
+
+
+@pytest.mark.browser
+def test_a_cancelled_confirmation_leaves_the_button_ready(draft_live, page, live_server):
+    from applications.models import Status
+    from applications.workflow import set_state
+
+    user, _ = draft_live
+    call = Call.objects.get(slug="2023-2024")
+    app = ApplicationFactory(
+        complete=True,
+        call=call,
+        organisation=user.organisation,
+        unit=call.entries.get(number=6).units.first(),
+        levels=[4],
+        created_by=user,
+    )
+    set_state(app, Status.SUBMITTED, user)
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("电子邮箱").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.goto(f"{live_server.url}/applications/{app.pk}/")
+    page.wait_for_load_state("load")
+    answers = [False, True, True]
+    page.on("dialog", lambda d: d.accept() if answers.pop(0) else d.dismiss())
+    withdraw = page.get_by_role("button", name="撤回")
+    withdraw.click()
+    page.wait_for_timeout(200)
+    # Not busy and not blocked: the next press asks again.
+    expect(withdraw).not_to_have_attribute("aria-busy", "true")
+    # A confirmation in a script loaded after portal.js (strict CSP moves them there) cancels too.
+    page.evaluate(
+        """() => document.addEventListener('submit', e => {
+             if (!window.__confirmedOnce) { window.__confirmedOnce = true; e.preventDefault(); }
+           })"""
+    )
+    withdraw.click()
+    page.wait_for_timeout(200)
+    expect(withdraw).not_to_have_attribute("aria-busy", "true")
+    withdraw.click()
+    expect(page.get_by_test_id("status")).to_have_text("草稿", timeout=30_000)
+    assert answers == []

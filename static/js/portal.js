@@ -25,8 +25,9 @@
   }
 
   // Ordinary form posts: the first submit goes through, any further one is dropped.
-  // Listening on the document in the bubble phase runs after a form's own confirm step,
-  // so a cancelled confirmation (defaultPrevented) never leaves a busy button.
+  // The decision waits until every listener has run (setTimeout 0): a confirmation step in a
+  // form's own handler or in another script may still cancel the submission, and a cancelled
+  // one (defaultPrevented) must never leave a busy button or a blocked form behind.
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
@@ -35,16 +36,16 @@
       event.preventDefault();
       return;
     }
-    form.dataset.busy = "true";
     const button = event.submitter || form.querySelector("[type=submit]");
-    // The label changes after the browser has read the submitter's name and value.
     window.setTimeout(function () {
+      if (event.defaultPrevented) return;
+      form.dataset.busy = "true";
       setBusy(button, true);
+      window.setTimeout(function () {
+        delete form.dataset.busy;
+        setBusy(button, false);
+      }, BUSY_TIMEOUT_MS);
     }, 0);
-    window.setTimeout(function () {
-      delete form.dataset.busy;
-      setBusy(button, false);
-    }, BUSY_TIMEOUT_MS);
   });
 
   // Coming back with the browser's back button shows the page as it was: not busy.
