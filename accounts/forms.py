@@ -3,11 +3,19 @@ import re
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 
 from .auth import MAX_USERNAME_LENGTH, normalise_username
 from .models import Centre, Organisation, User
 from .validators import validate_credit_code, validate_mobile
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    # Django's own label is 电子邮件; the portal says 电子邮箱 everywhere (docs/glossary.md).
+    email = forms.EmailField(
+        label="电子邮箱", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class LoginForm(AuthenticationForm):
@@ -64,7 +72,7 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
     address = forms.CharField(label="单位地址", max_length=200)
     centre = forms.ModelChoiceField(
         label="隶属评价中心（按隶属关系）",
-        queryset=Centre.objects.all(),
+        queryset=Centre.objects.official_order(),
         empty_label="请选择",
         help_text="各市单位选所在市的评价（鉴定）中心；省属单位选省技能人才评价管理服务中心。",
     )

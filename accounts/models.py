@@ -6,6 +6,40 @@ from django.utils import timezone
 
 from .validators import validate_credit_code
 
+# The official order of Zhejiang's cities in the province's documents (docs/glossary.md).
+OFFICIAL_REGION_ORDER = [
+    "杭州",
+    "宁波",
+    "温州",
+    "嘉兴",
+    "湖州",
+    "绍兴",
+    "金华",
+    "衢州",
+    "舟山",
+    "台州",
+    "丽水",
+]
+
+
+class CentreQuerySet(models.QuerySet):
+    def official_order(self):
+        """The provincial centre first, then the cities in the official order; others after.
+
+        Keyed on the region, not on `position` or `code`, so a centre added or edited by hand
+        still lands in its place.
+        """
+        rank = models.Case(
+            models.When(kind="province", then=models.Value(-1)),
+            *(
+                models.When(region=region, then=models.Value(index))
+                for index, region in enumerate(OFFICIAL_REGION_ORDER)
+            ),
+            default=models.Value(len(OFFICIAL_REGION_ORDER)),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(official_rank=rank).order_by("official_rank", "position", "code")
+
 
 class Centre(models.Model):
     """A review centre: the provincial centre or one city's 技能评价（鉴定）中心."""
@@ -23,6 +57,8 @@ class Centre(models.Model):
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
     contact_address = models.CharField("地址", max_length=200, blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = CentreQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]

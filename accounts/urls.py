@@ -5,7 +5,7 @@ from security.ratelimit import ratelimit
 from security.views import PasswordChangeView
 
 from . import centre_views, views
-from .forms import LoginForm
+from .forms import LoginForm, PasswordResetForm
 
 app_name = "accounts"
 
@@ -36,6 +36,7 @@ urlpatterns = [
         # Per address, and per e-mail asked for so nobody floods one inbox from many addresses.
         ratelimit("password-reset", per_address="10/h", per_account="3/h", account_field="email")(
             auth_views.PasswordResetView.as_view(
+                form_class=PasswordResetForm,
                 success_url=reverse_lazy("accounts:password_reset_done"),
                 email_template_name="registration/password_reset_email.txt",
                 subject_template_name="registration/password_reset_subject.txt",

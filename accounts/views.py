@@ -98,7 +98,9 @@ def dashboard(request):
         if user.is_city_staff:
             template = "accounts/dashboard_city.html"
         else:
-            context["centres"] = Centre.objects.annotate(org_count=Count("organisations"))
+            context["centres"] = Centre.objects.official_order().annotate(
+                org_count=Count("organisations")
+            )
             template = "accounts/dashboard_province.html"
     else:
         template = "accounts/dashboard.html"

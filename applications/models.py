@@ -355,6 +355,13 @@ class Application(models.Model):
             .first()
         )
 
+    def listed_return_event(self):
+        """return_event from prefetched events (lists): no query per row."""
+        if self.status != Status.RETURNED:
+            return None
+        returns = [e for e in self.events.all() if e.to_status == Status.RETURNED]
+        return max(returns, key=lambda e: e.at, default=None)
+
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE

@@ -89,7 +89,9 @@ def beijing_time(value) -> str:
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(BEIJING)
+    # The portal's one time format (docs/glossary.md), in Beijing time whatever TIME_ZONE says.
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _css_string(text: str) -> str:

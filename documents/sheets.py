@@ -7,10 +7,8 @@ the page width. openpyxl is imported inside the functions, as everywhere.
 
 import io
 
+from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 from tiku_portal.spreadsheets import put
-
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
 
 
 def put_text(cell, value) -> None:
@@ -73,6 +71,8 @@ def write_table(ws, title: str, subtitle: str, headers, widths, rows, numeric=()
 
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    # WPS and LibreOffice do not grow wrapped rows themselves.
+    fit_row_heights(ws, 3, r - 1)
     print_setup(ws, header_rows="3:3", first_body_row=4)
 
 

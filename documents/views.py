@@ -18,7 +18,7 @@ from .models import Document
 def status(request, pk):
     """The status block; htmx polls it until the document is finished."""
     doc = document_for(request.user, pk)
-    return render(request, "documents/_status.html", {"doc": doc})
+    return render(request, "documents/_status_inner.html", {"doc": doc})
 
 
 @login_required
@@ -41,7 +41,7 @@ def retry(request, pk):
     doc = document_for(request.user, pk, action="retry")
     doc = services.retry(doc)
     if request.htmx:
-        return render(request, "documents/_status.html", {"doc": doc})
+        return render(request, "documents/_status_inner.html", {"doc": doc})
     messages.info(request, "已重新提交生成任务。")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

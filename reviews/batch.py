@@ -495,7 +495,7 @@ def province_batches(call: Call) -> list[dict]:
         .prefetch_related(Prefetch("events", queryset=BatchEvent.objects.select_related("actor")))
     }
     rows = []
-    for centre in Centre.objects.all():
+    for centre in Centre.objects.official_order():
         batch = batches.get(centre.pk)
         rows.append(
             {

@@ -54,7 +54,7 @@ class BoardFilterForm(forms.Form):
         ]
         self.fields["centre"].choices = [
             ALL,
-            *Centre.objects.order_by("position", "code").values_list("pk", "name"),
+            *Centre.objects.official_order().values_list("pk", "name"),
         ]
 
     def filters(self) -> dict:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalog.models import Call
+from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 from tiku_portal.spreadsheets import append
 
 from .models import Publication, Selection
@@ -113,7 +114,7 @@ def render_results(call, progress=None) -> bytes:
 
     ws.append([TITLE])
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
 
@@ -123,14 +124,17 @@ def render_results(call, progress=None) -> bytes:
     append(ws, [subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
+    ws["A2"].font = Font(name=BODY_FONT, size=11)
 
     ws.append(HEADERS)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     centred = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    # Chinese fonts in every cell: the default (Calibri) has no CJK glyphs in WPS/LibreOffice.
+    body_font = Font(name=BODY_FONT, size=11)
     for cell in ws[3]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=BODY_FONT, size=11, bold=True)
         cell.alignment = centred
         cell.border = border
 
@@ -149,6 +153,7 @@ def render_results(call, progress=None) -> bytes:
         )
         for column, cell in enumerate(ws[ws.max_row], start=1):
             cell.border = border
+            cell.font = body_font
             cell.alignment = centred if column in (1, 6, 7) else wrap
         ws.cell(ws.max_row, 7).number_format = "0.00"
         if progress and number % 50 == 0:
@@ -156,6 +161,8 @@ def render_results(call, progress=None) -> bytes:
 
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    # Header and data rows tall enough for their wrapped text (WPS/LibreOffice keep 15 pt).
+    fit_row_heights(ws, 3, ws.max_row)
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

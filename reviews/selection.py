@@ -235,7 +235,7 @@ def unsent_centres(call) -> list:
         .filter(organisations__applications__status__in=pending)
         .exclude(pk__in=sent)
         .distinct()
-        .order_by("position", "code")
+        .official_order()
     )
 
 
@@ -243,9 +243,7 @@ def quiet_centres(call, holding) -> list:
     """Centres that have sent nothing and hold nothing to send (``holding``: unsent_centres)."""
     sent = Batch.objects.filter(call=call, state=Batch.State.SENT).values("centre_id")
     return list(
-        Centre.objects.exclude(pk__in=sent)
-        .exclude(pk__in=[c.pk for c in holding])
-        .order_by("position", "code")
+        Centre.objects.exclude(pk__in=sent).exclude(pk__in=[c.pk for c in holding]).official_order()
     )
 
 
@@ -387,7 +385,7 @@ def chart_data(call) -> dict:
             "submitted": c.submitted,
             "received": c.received,
         }
-        for c in Centre.objects.order_by("position", "code").annotate(
+        for c in Centre.objects.official_order().annotate(
             submitted=Count("organisations__applications", filter=submitted),
             received=Count("organisations__applications", filter=received),
         )

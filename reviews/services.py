@@ -14,6 +14,7 @@ from applications.workflow import TransitionError, set_state
 from audit import trail
 from audit.models import Subject
 from documents.services import request_application_pdf
+from tiku_portal import dates
 
 from .models import Batch, Recommendation, Review
 
@@ -32,7 +33,7 @@ class ReviewConflict(Exception):
 
     def __init__(self, review: Review):
         who = review.updated_by or "其他工作人员"
-        when = timezone.localtime(review.updated_at).strftime("%Y-%m-%d %H:%M")
+        when = dates.moment(review.updated_at)
         super().__init__(
             f"在您填写期间，{who}已于{when}保存了推荐意见，您这次的修改没有保存，以免覆盖对方的内容。"
         )

@@ -9,6 +9,7 @@ from accounts.models import Centre
 from applications.models import Status
 from catalog.models import Call
 from documents.sheets import print_setup, put_text, save
+from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
 from .models import Recommendation
@@ -144,14 +145,14 @@ def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date | None, blank
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    body_font = Font(name="宋体", size=11)
-    bold = Font(name="宋体", size=11, bold=True)
+    body_font = Font(name=BODY_FONT, size=11)
+    bold = Font(name=BODY_FONT, size=11, bold=True)
 
     for letter, _, width in COLUMNS:
         ws.column_dimensions[letter].width = width
 
     put_text(ws["A1"], TITLE)
-    ws["A1"].font = Font(name="黑体", size=18, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{LAST}1")
     ws.row_dimensions[1].height = 36
@@ -162,7 +163,7 @@ def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date | None, blank
     ws.merge_cells("A2:E2")
     if not sent:
         ws["F2"] = DRAFT_NOTE
-        ws["F2"].font = Font(name="宋体", size=11, bold=True, color="C00000")
+        ws["F2"].font = Font(name=BODY_FONT, size=11, bold=True, color="C00000")
         ws["F2"].alignment = Alignment(horizontal="right", vertical="center")
         ws.merge_cells(f"F2:{LAST}2")
     ws.row_dimensions[2].height = 24
@@ -234,4 +235,6 @@ def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date | None, blank
         ws.merge_cells(f"A{r}:E{r}")
         r += 1
 
+    # Heights from the content: WPS/LibreOffice do not grow wrapped rows themselves.
+    fit_row_heights(ws, FIRST_ROW, r - 1)
     print_setup(ws, header_rows=f"{top}:{bottom}", first_body_row=FIRST_ROW)

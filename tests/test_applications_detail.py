@@ -337,7 +337,7 @@ def test_dashboard_lists_the_organisations_applications(client, ladder):
     assert body.count('data-testid="application-item"') == 1
     assert app.reference in body and app.title in body and url("detail", app) in body
     assert "条件1" in body and "意愿为牵头单位" in body and "已提交" in body
-    assert "提交于 2023-06-20 10:00" in body and "历史记录（2）" in body
+    assert "提交于 2023年6月20日 10:00" in body and "历史记录（2）" in body
     assert reverse("applications:start") in body
 
 

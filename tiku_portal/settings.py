@@ -168,6 +168,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date format everywhere (docs/glossary.md): 2023年6月23日, 2023年6月23日 17:05.
+FORMAT_MODULE_PATH = ["tiku_portal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
