@@ -141,6 +141,8 @@ def test_unit_centre_and_province_handle_the_paper_copy(journey, page, live_serv
     expect(page.get_by_role("heading", name="新建申报书")).to_be_visible()
     page.wait_for_load_state("load")
     page.get_by_label("或从参考目录列表中选择").select_option(label="咖啡师（5-1级）")
+    # The unit's levels are swapped in by htmx: tick one only once they are there.
+    expect(page.get_by_test_id("levels-unit")).to_contain_text("咖啡师")
     page.get_by_role("group", name="申报开发等级").get_by_label("四级/中级工").check()
     page.get_by_label("意愿为牵头单位").check()
     page.get_by_role("button", name="创建申报书草稿").click()
