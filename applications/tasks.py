@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.core.mail import send_mail
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 
 from accounts.models import User
@@ -11,7 +12,14 @@ from .models import Event, Status
 QUIET = {Status.IN_REVIEW, Status.VERIFIED}
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Any transient failure (mail server, network, database outage) is retried with backoff.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
 def notify_event(event_id: int) -> int:
     """Email the people a state change concerns; returns how many were written to."""
     event = Event.objects.select_related(

@@ -18,6 +18,7 @@ from accounts.models import Centre, User
 from applications.models import Application, Status
 from applications.workflow import set_state
 from catalog.models import Call, Series, Unit
+from outbox.services import enqueue
 
 from .models import Batch, Publication, Recommendation, Selection, unit_key_for
 
@@ -246,15 +247,9 @@ def publish(call, user, now=None) -> Publication:
         # Publishing ends the call: no new applications, no more sending.
         Call.objects.filter(pk=call.pk).update(is_open=False)
         request_document(Document.Kind.RESULTS_XLSX, user, call=call)
-        transaction.on_commit(lambda: _notify(decided))
+        for application_id in decided:
+            enqueue("reviews.tasks.notify_outcome", application_id)
     return publication
-
-
-def _notify(application_ids) -> None:
-    from .tasks import notify_outcome
-
-    for application_id in application_ids:
-        notify_outcome.delay(application_id)
 
 
 def results_document(call):

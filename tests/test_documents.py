@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from applications.exporters import pdf_documents
 from applications.models import Snapshot, Status
 from applications.workflow import set_state
 from documents import services
@@ -93,7 +95,9 @@ def test_status_polls_until_finished(submitted, client):
     Document.objects.filter(pk=doc.pk).update(state=Document.State.QUEUED)
     body = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in body and "排队中" in body
-    Document.objects.filter(pk=doc.pk).update(state=Document.State.RUNNING)
+    Document.objects.filter(pk=doc.pk).update(
+        state=Document.State.RUNNING, started_at=timezone.now()
+    )
     assert "生成中" in client.get(url).content.decode()
 
 
@@ -142,7 +146,7 @@ def test_zip_of_a_list_with_progress(db, client, django_capture_on_commit_callba
         submit(app, django_capture_on_commit_callbacks)
     staff = ProvinceStaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_zip(staff, [a.pk for a in apps], "全部申报表.zip")
+        doc = services.request_zip(staff, pdf_documents([a.pk for a in apps]), "全部申报表.zip")
     doc.refresh_from_db()
     assert doc.state == Document.State.DONE and doc.progress == 100
     with doc.file.open("rb") as fh:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "catalog",
+    "outbox",
     "applications",
     "documents",
     "reviews",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: /healthz must not need the database to answer.
+    "tiku_portal.health.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,6 +89,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer fails a connection attempt instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,7 +166,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A user action never waits long for the broker: one attempt, 2 s at most, then the outbox
+# sweep sends the work later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+# A pool process killed mid-task (e.g. by the OOM killer) puts its task back in the queue.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Longest a render may take; a document 生成中 for longer counts as failed (重试 is offered).
+DOCUMENT_TIME_LIMIT = env.int("DOCUMENT_TIME_LIMIT", default=300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task held by a worker killed outright comes back after this (Redis' default: 1 hour);
+    # longer than a render's time limit, so a live render is not handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * DOCUMENT_TIME_LIMIT),
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# The outbox sweep: how often, and after how long a handed-over job counts as lost.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=20)
+OUTBOX_REDISPATCH_AFTER = env.int("OUTBOX_REDISPATCH_AFTER", default=3 * DOCUMENT_TIME_LIMIT)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
