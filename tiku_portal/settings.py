@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "catalog",
+    # Project-wide management commands (backup, restore).
+    "tiku_portal",
     "outbox",
     "applications",
     "documents",
@@ -152,6 +154,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# Where `manage.py backup` (make backup) writes its folders.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
