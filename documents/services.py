@@ -117,15 +117,18 @@ def _store(doc: Document, filename: str, content) -> str:
         wrapped.close()
 
 
-def build(doc_id: int) -> Document:
-    """Render the document unless the existing file is current. Idempotent."""
+def build(doc_id: int, waiting: bool = False) -> Document:
+    """Render the document unless the existing file is current. Idempotent.
+
+    `waiting`: a zip asking again whether its PDFs are ready; its clock keeps running.
+    Otherwise this is a new attempt (first delivery, or redelivery after a lost worker).
+    """
     doc = Document.objects.select_related("application", "snapshot").get(pk=doc_id)
     exporter = EXPORTERS[doc.kind]
     if _is_current(doc):
         return doc
     now = timezone.now()
-    if doc.state != Document.State.RUNNING or doc.started_at is None:
-        # A zip waiting for its PDFs comes back here: its clock keeps running.
+    if not waiting or doc.started_at is None:
         doc.started_at = now
         doc.attempts += 1
     Document.objects.filter(pk=doc.pk).update(

@@ -14,12 +14,16 @@ from .services import DISK_MESSAGE, FAILED_MESSAGE, TRANSIENT, build, mark_faile
     soft_time_limit=settings.DOCUMENT_TIME_LIMIT - 10,
     time_limit=settings.DOCUMENT_TIME_LIMIT,
 )
-def build_document(self, doc_id: int) -> str:
+def build_document(self, doc_id: int, waiting: bool = False) -> str:
     try:
-        return build(doc_id).state
+        return build(doc_id, waiting=waiting).state
     except NotReady as wait:
         # A zip waiting for its PDFs: ask again shortly, without using up its retries.
-        raise self.retry(countdown=wait.countdown, max_retries=self.request.retries + 1) from None
+        raise self.retry(
+            kwargs={"doc_id": doc_id, "waiting": True},
+            countdown=wait.countdown,
+            max_retries=self.request.retries + 1,
+        ) from None
     except TRANSIENT as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             message = FAILED_MESSAGE if isinstance(exc, DatabaseError) else DISK_MESSAGE

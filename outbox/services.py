@@ -57,9 +57,9 @@ def dispatch(job_ids) -> int:
             break
         try:
             task.apply_async(args=job.args, task_id=job.task_id)
-        except Exception:
+        except Exception as exc:
             _rest_until = time.monotonic() + BACKOFF_SECONDS
-            log.warning("broker refused job %s; the sweep will send it", job.pk, exc_info=True)
+            log.warning("broker refused job %s (%r); the sweep will send it", job.pk, exc)
             break
         Job.objects.filter(pk=job.pk).update(
             dispatched_at=timezone.now(), attempts=job.attempts + 1
