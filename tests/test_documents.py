@@ -14,6 +14,7 @@ from applications.exporters import pdf_documents
 from applications.models import Snapshot, Status
 from applications.workflow import set_state
 from documents import services
+from documents.exporters import EXPORTERS
 from documents.models import Document
 from tests.factories import (
     ApplicationFactory,
@@ -203,3 +204,20 @@ def test_application_page_shows_pdf_status_to_applicant_and_centres(submitted, c
         body = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
         assert "第1版" in body and doc.snapshot.verification_code in body
         assert reverse("documents:download", args=[doc.pk]) in body
+
+
+def test_documents_imports_no_other_app():
+    """Each app registers its exporters with documents; documents knows none of them."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(django_settings.BASE_DIR) / "documents"
+    imported = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert not imported & {"applications", "reviews"}, imported
+    assert set(EXPORTERS) == set(Document.Kind.values)

@@ -284,3 +284,23 @@ def test_a_hung_broker_healthz_and_submit_answer_in_time(drill, client):
     outbox.sweep()
     assert wait_for(lambda: state_of(doc.pk) == Document.State.DONE, 90, 0.2)
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_zip_asked_for_before_its_pdfs_exist_waits_for_them(drill):
+    from applications.exporters import pdf_documents
+    from documents.services import request_zip
+
+    apps = [ApplicationFactory(complete=True) for _ in range(3)]
+    for app in apps:
+        set_state(app, Status.SUBMITTED, UserFactory(organisation=app.organisation), now=BEFORE)
+    # Asked for at once: the PDFs render on their own tasks, the zip waits for them.
+    zip_doc = request_zip(None, pdf_documents([a.pk for a in apps]), "三份.zip")
+    assert wait_for(lambda: state_of(zip_doc.pk) == Document.State.DONE, 120, 0.2), drill[
+        "log"
+    ].read_text()
+    import zipfile
+
+    zip_doc.refresh_from_db()
+    with zip_doc.file.open("rb") as fh, zipfile.ZipFile(fh) as archive:
+        names = archive.namelist()
+    assert len(names) == 3 and all(n.endswith(".pdf") for n in names)
