@@ -249,3 +249,35 @@ def test_staff_see_regenerate_on_a_finished_pdf_and_applicants_do_not(
     assert response.status_code == 302
     doc.refresh_from_db()
     assert doc.state == Document.State.DONE and doc.file.name != first
+
+
+def test_admin_regenerates_selected_documents(client, django_capture_on_commit_callbacks):
+    from tests.factories import AdminFactory
+
+    app = ApplicationFactory(complete=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_state(app, Status.SUBMITTED, UserFactory(organisation=app.organisation), now=BEFORE)
+    doc = Document.objects.get(application=app)
+    Document.objects.filter(pk=doc.pk).update(state=Document.State.FAILED, error="x")
+    admin = AdminFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:documents_document_changelist"),
+            {"action": "regenerate", "_selected_action": [doc.pk]},
+        )
+    assert response.status_code == 302
+    doc.refresh_from_db()
+    assert doc.state == Document.State.DONE and doc.error == ""
+
+
+def test_e_mail_tasks_retry_on_database_and_network_errors():
+    from django.db import DatabaseError
+
+    from applications.tasks import notify_event
+    from reviews.batch import notify_batch_event
+    from reviews.tasks import notify_outcome
+
+    for task in (notify_event, notify_batch_event, notify_outcome):
+        assert DatabaseError in task.autoretry_for
+        assert OSError in task.autoretry_for and task.max_retries >= 10
