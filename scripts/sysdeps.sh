@@ -9,8 +9,11 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "$purpose" = test ]; then
-  # Browser tests drive Debian's chromium; pdftotext reads rendered PDFs back.
+  # Browser tests drive Debian's chromium; pdftotext reads rendered PDFs back; the fault drills
+  # (tests/test_resilience.py) start their own redis-server; the backup test runs pg_dump.
   packages+=(chromium poppler-utils)
+  command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+  command -v pg_dump >/dev/null 2>&1 || packages+=(postgresql-client)
 fi
 
 missing=()
