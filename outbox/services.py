@@ -55,15 +55,19 @@ def dispatch(job_ids) -> int:
             continue
         if _broker_resting():
             break
+        # Claim the job first: a sweep running at the same time must not send it too.
+        claimed = Job.objects.filter(pk=job.pk, dispatched_at=job.dispatched_at).update(
+            dispatched_at=timezone.now(), attempts=job.attempts + 1
+        )
+        if not claimed:
+            continue
         try:
             task.apply_async(args=job.args, task_id=job.task_id)
         except Exception as exc:
+            Job.objects.filter(pk=job.pk).update(dispatched_at=job.dispatched_at)
             _rest_until = time.monotonic() + BACKOFF_SECONDS
             log.warning("broker refused job %s (%r); the sweep will send it", job.pk, exc)
             break
-        Job.objects.filter(pk=job.pk).update(
-            dispatched_at=timezone.now(), attempts=job.attempts + 1
-        )
         sent += 1
     return sent
 
