@@ -37,10 +37,9 @@ pytestmark = pytest.mark.django_db
 BEFORE = dt.datetime(2023, 6, 20, 2, 0, tzinfo=dt.UTC)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Nothing listens on port 1, and it is outside the ephemeral range: a port picked as "free"
+# could be taken by another process or even connect to itself (a Linux TCP self-connect).
+DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ def submit_through_page(client, app, member):
 def test_submit_with_the_broker_down_answers_success_and_the_sweep_delivers(
     client, broker, django_capture_on_commit_callbacks
 ):
-    broker(f"redis://127.0.0.1:{_free_port()}/0")
+    broker(DEAD_BROKER)
     app = ApplicationFactory(complete=True)
     member = UserFactory(organisation=app.organisation)
     CityStaffFactory(centre=app.organisation.centre)
@@ -150,7 +149,7 @@ def test_batch_send_with_the_broker_down_makes_the_sent_sheet_later(
     set_state(app, Status.RECOMMENDED, staff, now=BEFORE)
     Job.objects.update(done_at=timezone.now())
 
-    broker(f"redis://127.0.0.1:{_free_port()}/0")
+    broker(DEAD_BROKER)
     client.force_login(staff)
     with time_machine.travel(BEFORE), django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -171,7 +170,7 @@ def test_batch_send_with_the_broker_down_makes_the_sent_sheet_later(
 
 
 def test_the_sweep_command_sends_what_is_due(broker, capsys):
-    broker(f"redis://127.0.0.1:{_free_port()}/0")
+    broker(DEAD_BROKER)
     app = ApplicationFactory(complete=True)
     set_state(app, Status.SUBMITTED, UserFactory(organisation=app.organisation), now=BEFORE)
     eager_again()
