@@ -49,6 +49,9 @@ def broker(settings):
     def use(url):
         celery_app.conf.broker_url = url
         celery_app.conf.task_always_eager = False
+        # Celery caches its connection pools; an earlier test may have made one elsewhere.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
         settings.CELERY_BROKER_URL = url
 
     saved = celery_app.conf.broker_url
