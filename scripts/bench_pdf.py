@@ -348,6 +348,8 @@ def zip_bench(app_ids: list[int]) -> None:
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url, app.conf.task_always_eager = url, False
     app._pool, app.amqp._producer_pool = None, None
     time.sleep(0.5)
@@ -359,6 +361,7 @@ def zip_bench(app_ids: list[int]) -> None:
     finally:
         redis.terminate()
         redis.wait(10)
+        os.environ.pop("CELERY_BROKER_URL", None)
         app.conf.task_always_eager = True
     n = len(app_ids)
     print(

@@ -43,10 +43,12 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def broker(settings):
+def broker(settings, monkeypatch):
     """Point Celery at a broker address for the test; tasks are sent, not run inline."""
 
     def use(url):
+        # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
         celery_app.conf.broker_url = url
         celery_app.conf.task_always_eager = False
         # Celery caches its connection pools; an earlier test may have made one elsewhere.

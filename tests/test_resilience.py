@@ -116,7 +116,7 @@ def redis():
 
 
 @pytest.fixture
-def drill(redis, settings, private_media, tmp_path, transactional_db):
+def drill(redis, settings, private_media, tmp_path, transactional_db, monkeypatch):
     """Our broker, our worker (2 pool processes) and this process's tasks sent to them."""
     mail_dir = tmp_path / "mail"
     env = {
@@ -138,6 +138,8 @@ def drill(redis, settings, private_media, tmp_path, transactional_db):
         env=env,
     )
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = redis.url, False
     celery_app._pool, celery_app.amqp._producer_pool = None, None
     settings.CELERY_BROKER_URL = redis.url
