@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk \
+      postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The locked versions, each checked against its hash, before our own code (no resolving here).
@@ -18,7 +19,7 @@ COPY . .
 COPY --from=static /src/node_modules ./node_modules
 RUN pip install --no-cache-dir --no-deps . \
  && SECRET_KEY=collectstatic-only-never-used-to-sign-anything-0123456789abcdef python manage.py collectstatic --noinput
-RUN useradd --system --home /app portal && mkdir -p /data/media && chown -R portal /data
+RUN useradd --system --home /app portal && mkdir -p /data/media /data/backups && chown -R portal /data
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "tiku_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-services prod-smoke bench lint format migrations-check sysdeps sysdeps-test install clean lock upgrade
+.PHONY: run test test-services prod-smoke bench backup restore sweep lint format migrations-check sysdeps sysdeps-test install clean lock upgrade
 
 run: sysdeps install
 	$(MANAGE) migrate --noinput
@@ -31,6 +31,19 @@ prod-smoke: sysdeps install
 bench: sysdeps install
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_board.py --count 3000
+
+# PostgreSQL (or SQLite) + the media folder into var/backups/tiku-<time>/ (BACKUP_DIR to change).
+backup:
+	$(MANAGE) backup
+
+# make restore BACKUP=var/backups/tiku-...: replaces the database and media, then verifies them.
+restore:
+	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=备份目录"; exit 1; }
+	$(MANAGE) restore "$(BACKUP)" --yes
+
+# Hosts without Celery beat: hand undelivered background work to the broker (cron, or --every).
+sweep:
+	$(MANAGE) sweep_outbox
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tiku_portal.files import save_whole
+
 from .models import EDITABLE, Application, Attachment
 
 MB = 1024 * 1024
@@ -151,8 +153,9 @@ def add_attachment(
         with transaction.atomic():
             _lock_editable(application, user)
             # Written under a random name (models.attachment_path); the original stays in the row.
-            attachment.file.save(uploaded.name, uploaded, save=False)
-            stored = attachment.file.name
+            name = attachment.file.field.generate_filename(attachment, uploaded.name)
+            stored = save_whole(attachment.file.storage, name, uploaded)
+            attachment.file = stored
             attachment.save()
     except BaseException:
         # A row that was never saved must not leave its file behind.

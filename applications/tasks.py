@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import DatabaseError
 from django.urls import reverse
 
 from accounts.messaging import deliver
@@ -11,7 +12,14 @@ from .models import Event, Status
 QUIET = {Status.IN_REVIEW, Status.VERIFIED}
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Any transient failure (mail server, network, database outage) is retried with backoff.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
 def notify_event(event_id: int) -> int:
     """Tell the people a state change concerns (e-mail and 站内消息); returns how many."""
     event = Event.objects.select_related(

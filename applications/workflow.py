@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from documents.services import request_application_pdf
+from outbox.services import enqueue
 
 from .models import SELECTION_STATES, Application, Event, Status
 from .snapshot import take_snapshot
@@ -138,7 +140,8 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
         if to == Status.SUBMITTED:
             # Each submission is frozen as a new version; earlier versions stay.
             snapshot = take_snapshot(locked, now)
-            transaction.on_commit(lambda: _request_pdf(snapshot.pk))
+            # Recorded with the submission (outbox): rendered even if the broker is down now.
+            request_application_pdf(snapshot)
         # The supervisor's trail (audit) lists status changes beside the other changes.
         _audit_status(locked, actor, source, to, now)
         event = Event.objects.create(
@@ -149,7 +152,7 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             to_status=to,
             comment=comment or rule.label,
         )
-        transaction.on_commit(lambda: _notify(event.pk))
+        enqueue("applications.tasks.notify_event", event.pk)
     app.status, app.submitted_at = locked.status, locked.submitted_at
     return event
 
@@ -175,17 +178,3 @@ def record_creation(app: Application, actor: User) -> Event:
     return Event.objects.create(
         application=app, actor=actor, from_status="", to_status=Status.DRAFT, comment="创建草稿"
     )
-
-
-def _request_pdf(snapshot_id: int) -> None:
-    from documents.services import request_application_pdf
-
-    from .models import Snapshot
-
-    request_application_pdf(Snapshot.objects.get(pk=snapshot_id))
-
-
-def _notify(event_id: int) -> None:
-    from .tasks import notify_event
-
-    notify_event.delay(event_id)

@@ -1,6 +1,12 @@
-"""One small class per kind of document: what it is made from, its name, how to render it."""
+"""What each kind of document is made from, its name and how to render it.
 
-import io
+`documents` knows no other app: each app registers its own exporters in `AppConfig.ready`
+(applications: the 申报表 PDF; reviews: the 附件3 and results sheets). The zip of PDFs is
+documents' own kind.
+"""
+
+import shutil
+import tempfile
 import zipfile
 
 from tiku_portal.filenames import display_name
@@ -12,6 +18,14 @@ class DocumentError(Exception):
     """A document that cannot be made from what it was asked for; shown to the user."""
 
 
+class NotReady(Exception):
+    """The document waits for other documents (a zip for its PDFs); the task asks again later."""
+
+    def __init__(self, countdown: float = 2.0):
+        super().__init__(f"waiting {countdown}s")
+        self.countdown = countdown
+
+
 class Exporter:
     content_type = "application/octet-stream"
 
@@ -21,45 +35,25 @@ class Exporter:
     def filename(self, doc: Document) -> str:
         raise NotImplementedError
 
-    def render(self, doc: Document, progress) -> bytes:
+    def render(self, doc: Document, progress):
+        """The file's bytes, or an open binary file positioned at its start (for large files)."""
         raise NotImplementedError
 
 
-class ApplicationPdf(Exporter):
-    content_type = "application/pdf"
-
-    def _snapshot(self, doc):
-        if doc.snapshot is None:
-            raise DocumentError("该申报书的提交版本已不存在，无法生成PDF。")
-        return doc.snapshot
-
-    def input_hash(self, doc):
-        from applications.pdf import pdf_input_hash
-
-        snapshot = self._snapshot(doc)
-        return pdf_input_hash(snapshot, doc.application.centre_opinion())
-
-    def filename(self, doc):
-        snapshot = self._snapshot(doc)
-        data = snapshot.data
-        return f"{data['reference']}-第{snapshot.number}版-{data['organisation']['name']}.pdf"
-
-    def render(self, doc, progress):
-        from applications.pdf import render_application_pdf
-
-        return render_application_pdf(self._snapshot(doc), doc.application.centre_opinion())
+EXPORTERS: dict[str, Exporter] = {}
 
 
-def _visible_ids(user, ids) -> set[int]:
-    from applications.models import Application
-
-    if user is None:
-        return set()
-    return set(Application.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+def register(kind: str, exporter: Exporter) -> None:
+    EXPORTERS[kind] = exporter
 
 
 class PdfZip(Exporter):
-    """Every PDF of a filtered list, in one zip; each PDF is rendered first if not current."""
+    """Every PDF of a filtered list, in one zip.
+
+    The PDFs missing or out of date are rendered as tasks of their own, so every worker helps;
+    this task waits for them, then streams the zip into a temporary file: memory does not grow
+    with the number of PDFs.
+    """
 
     content_type = "application/zip"
 
@@ -71,85 +65,37 @@ class PdfZip(Exporter):
         return doc.params.get("filename") or f"申报表PDF-{doc.pk}.zip"
 
     def render(self, doc, progress):
-        from .services import build, current_pdf_document
+        from . import services
 
-        ids = doc.params.get("application_ids", [])
-        # Rendered later than asked for (or retried): an application withdrawn meanwhile is a
-        # draft again, its unit's own, and stays out (Application.visible_to decides).
-        visible = _visible_ids(doc.requested_by, ids)
-        ids = [pk for pk in ids if pk in visible]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, application_id in enumerate(ids, start=1):
-                pdf = current_pdf_document(application_id)
-                if pdf is not None:
-                    pdf = build(pdf.pk)
-                    if pdf.state == Document.State.DONE:
-                        with pdf.file.open("rb") as fh:
-                            archive.writestr(display_name(pdf.filename), fh.read())
-                progress(round(100 * done / max(len(ids), 1)))
-        return buffer.getvalue()
-
-
-class SummaryXlsx(Exporter):
-    """A centre's 附件3 sheet for a call: the draft, or the version it sent to the province."""
-
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-    def _inputs(self, doc):
-        from django.utils import timezone
-
-        from reviews.models import Batch
-
-        sent = bool(doc.params.get("sent"))
-        if not sent:
-            return sent, timezone.localdate(doc.created_at)
-        batch = Batch.objects.filter(centre=doc.centre, call=doc.call).first()
-        if batch is None or batch.state != Batch.State.SENT:
-            raise DocumentError("该中心的报送已被重新开放，报送版汇总表不再有效。")
-        return sent, timezone.localdate(batch.sent_at)
-
-    def input_hash(self, doc):
-        from reviews.summary import summary_hash
-
-        sent, on = self._inputs(doc)
-        return summary_hash(doc.centre, doc.call, sent=sent, on=on)
-
-    def filename(self, doc):
-        from reviews.summary import filename
-
-        sent, on = self._inputs(doc)
-        return filename(doc.centre, sent=sent, on=on)
-
-    def render(self, doc, progress):
-        from reviews.summary import render_summary
-
-        sent, on = self._inputs(doc)
-        return render_summary(doc.centre, doc.call, sent, on)
-
-
-class ResultsXlsx(Exporter):
-    """A call's published results sheet (遴选结果表)."""
-
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-    def _call(self, doc):
-        if doc.call is None:
-            raise DocumentError("遴选结果表缺少征集批次，无法生成。")
-        return doc.call
-
-    def input_hash(self, doc):
-        from reviews.results import results_input_hash
-
-        return results_input_hash(self._call(doc))
-
-    def filename(self, doc):
-        return f"{self._call(doc).name}-遴选结果表.xlsx"
-
-    def render(self, doc, progress):
-        from reviews.results import render_results
-
-        return render_results(self._call(doc), progress)
+        ids = doc.params.get("document_ids", [])
+        if not doc.params.get("members_requested"):
+            for member in Document.objects.filter(pk__in=ids):
+                services.refresh(member)
+            doc.params["members_requested"] = True
+            Document.objects.filter(pk=doc.pk).update(params=doc.params)
+        # Rendered later than asked for (or retried): a PDF whose application was withdrawn
+        # meanwhile is a draft's again, its unit's own, and stays out (visible_to decides).
+        requester = doc.requested_by
+        members = Document.objects.visible_to(requester).in_bulk(ids) if requester else {}
+        finished = sum(1 for m in members.values() if m.is_finished)
+        progress(round(90 * finished / max(len(ids), 1)))
+        if finished < len(members) and services.may_wait():
+            raise NotReady(2.0)
+        # Handed to the caller, which stores and closes it.
+        spool = tempfile.TemporaryFile()  # noqa: SIM115
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            for pk in ids:
+                member = members.get(pk)
+                if member is None or member.state != Document.State.DONE or not member.file:
+                    continue
+                with (
+                    member.file.open("rb") as source,
+                    archive.open(display_name(member.filename), "w") as out,
+                ):
+                    shutil.copyfileobj(source, out, 1024 * 1024)
+        spool.seek(0)
+        progress(100)
+        return spool
 
 
 class TableXlsx(Exporter):
@@ -174,74 +120,4 @@ class TableXlsx(Exporter):
         return f"{self._call(doc).name}-{self.name}-{on:%Y%m%d}.xlsx".replace("/", "-")
 
 
-class QueueXlsx(TableXlsx):
-    """A centre's queue as filtered, with statuses as the requester may know them."""
-
-    name = "审核队列"
-
-    def render(self, doc, progress):
-        from reviews.exports import render_queue
-
-        if doc.requested_by is None:
-            raise DocumentError("导出人已不存在，无法生成。")
-        return render_queue(doc.requested_by, self._call(doc), doc.params)
-
-
-class BoardXlsx(TableXlsx):
-    name = "遴选总表"
-
-    def render(self, doc, progress):
-        from reviews.exports import render_board
-
-        return render_board(self._call(doc), doc.params)
-
-
-class ScoresXlsx(TableXlsx):
-    name = "遴选评分"
-
-    def render(self, doc, progress):
-        from reviews.exports import render_scores
-
-        return render_scores(self._call(doc))
-
-
-class AuditXlsx(TableXlsx):
-    name = "修改留痕"
-
-    def render(self, doc, progress):
-        from audit.export import render_trail
-
-        return render_trail(self._call(doc), doc.params, progress)
-
-
-class CombinedSummaryXlsx(TableXlsx):
-    """The call's 附件3 as every centre sent it: one sheet per centre, one of all rows."""
-
-    name = "全省附件3汇总表"
-
-    def input_hash(self, doc):
-        import hashlib
-        import json
-
-        from reviews.exports import combined_hash_data
-
-        data = json.dumps(combined_hash_data(self._call(doc)), ensure_ascii=False)
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def render(self, doc, progress):
-        from reviews.exports import render_combined
-
-        return render_combined(self._call(doc), progress)
-
-
-EXPORTERS: dict[str, Exporter] = {
-    Document.Kind.APPLICATION_PDF: ApplicationPdf(),
-    Document.Kind.PDF_ZIP: PdfZip(),
-    Document.Kind.SUMMARY_XLSX: SummaryXlsx(),
-    Document.Kind.RESULTS_XLSX: ResultsXlsx(),
-    Document.Kind.QUEUE_XLSX: QueueXlsx(),
-    Document.Kind.BOARD_XLSX: BoardXlsx(),
-    Document.Kind.SCORES_XLSX: ScoresXlsx(),
-    Document.Kind.COMBINED_SUMMARY_XLSX: CombinedSummaryXlsx(),
-    Document.Kind.AUDIT_XLSX: AuditXlsx(),
-}
+register(Document.Kind.PDF_ZIP, PdfZip())

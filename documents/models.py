@@ -1,12 +1,12 @@
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Centre, User
-from applications.models import Application, Snapshot
-from catalog.models import Call
+from accounts.models import User
 from tiku_portal.filenames import safe_suffix
 
 
@@ -15,9 +15,11 @@ class DocumentQuerySet(models.QuerySet):
         """A document is visible with what it was made from: its application, or its requester."""
         if not user.is_authenticated:
             return self.none()
+        # Documents know no other app: the application model brings its own visibility rule.
+        applications = self.model._meta.get_field("application").related_model.objects
         # An application's file is visible exactly when the application is: never a draft's
         # for a centre or the province, whoever asked for it.
-        of_application = Q(application__in=Application.objects.visible_to(user))
+        of_application = Q(application__in=applications.visible_to(user))
         unattached = Q(application__isnull=True)
         if user.role in (User.Role.PROVINCE, User.Role.ADMIN):
             return self.filter(of_application | unattached)
@@ -57,13 +59,21 @@ class Document(models.Model):
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        "applications.Application",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
     snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+        "applications.Snapshot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, null=True, blank=True)
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, blank=True)
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.CASCADE, null=True, blank=True)
+    call = models.ForeignKey("catalog.Call", on_delete=models.CASCADE, null=True, blank=True)
     requested_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -73,6 +83,8 @@ class Document(models.Model):
     file = models.FileField("文件", upload_to=document_path, blank=True)
     filename = models.CharField("下载文件名", max_length=200, blank=True)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    # Renders started for this request; the sweep gives up on a document after a few.
+    attempts = models.PositiveSmallIntegerField("生成次数", default=0)
     error = models.TextField("错误信息", blank=True)
     created_at = models.DateTimeField("请求时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
@@ -95,9 +107,33 @@ class Document(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
 
+    TIMED_OUT = "生成超时，请重试；如仍失败，请联系管理员。"
+
+    def time_limit(self) -> timedelta:
+        """How long a render may run; a zip also waits for the PDFs it contains."""
+        members = len(self.params.get("document_ids", [])) if self.params else 0
+        return timedelta(seconds=settings.DOCUMENT_TIME_LIMIT + 3 * members)
+
+    @property
+    def timed_out(self) -> bool:
+        return (
+            self.state == self.State.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > self.time_limit()
+        )
+
+    @property
+    def shown_state(self) -> str:
+        # A render past its time limit is shown as failed, with 重试, even before the sweep runs.
+        return self.State.FAILED if self.timed_out else self.state
+
+    @property
+    def shown_error(self) -> str:
+        return self.TIMED_OUT if self.timed_out else self.error
+
     @property
     def is_finished(self):
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.shown_state in (self.State.DONE, self.State.FAILED)
 
     def allows(self, user, action: str) -> bool:
         # Whoever may see a document may also ask for it to be made again.

@@ -7,9 +7,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # Registered here so documents imports nothing of this app.
-        from documents.exporters import EXPORTERS
+        from documents.exporters import register
         from documents.models import Document
 
         from .exporter import ProjectsXlsx
 
-        EXPORTERS[Document.Kind.PROJECTS_XLSX] = ProjectsXlsx()
+        register(Document.Kind.PROJECTS_XLSX, ProjectsXlsx())

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from applications.attachments import inspect_upload
 from catalog.models import Call
+from outbox.services import enqueue
 from reviews import selection as sel
 from reviews.models import Selection
 
@@ -302,15 +303,10 @@ def set_milestone_state(milestone: Milestone, to: str, actor, comment: str = "",
             to_state=to,
             comment=comment or rule.label,
         )
-        transaction.on_commit(lambda: _notify(event.pk))
+        # Recorded with the change (outbox): mailed even if the broker is down now.
+        enqueue("projects.tasks.notify_milestone_event", event.pk)
     milestone.state = locked.state
     return event
-
-
-def _notify(event_id):
-    from .tasks import notify_milestone_event
-
-    notify_milestone_event.delay(event_id)
 
 
 def report_milestone(milestone: Milestone, user, note: str, files, now=None):

@@ -5,6 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import DatabaseError
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,7 +22,13 @@ def _lead_emails(project) -> list[str]:
     )
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
 def notify_milestone_event(event_id: int) -> int:
     """Tell the other side: the province of a report, the lead unit of a review."""
     event = MilestoneEvent.objects.select_related(

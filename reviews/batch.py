@@ -7,7 +7,7 @@ so the province receives either the whole batch or nothing.
 from dataclasses import dataclass, field
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from applications.models import Application, Status
 from applications.workflow import TransitionError, set_state
 from catalog.models import Call
 from documents.models import Document
+from outbox.services import enqueue
 
 from .models import Batch, BatchEvent, Publication, Recommendation, Review
 from .selection import SelectionError, revoke
@@ -304,8 +305,9 @@ def send_batch(
                 f"不予推荐{len(decided) - recommended}份），不纳入本次报送{len(left_out)}份"
             ),
         )
-        transaction.on_commit(lambda: request_summary(centre, call, user, sent=True))
-        transaction.on_commit(lambda: notify_batch_event.delay(event.pk))
+        # Recorded with the sending (outbox): made and mailed even if the broker is down now.
+        request_summary(centre, call, user, sent=True)
+        enqueue("reviews.batch.notify_batch_event", event.pk)
     return batch
 
 
@@ -466,7 +468,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
             to_state=Batch.State.OPEN,
             comment=reason,
         )
-        transaction.on_commit(lambda: notify_batch_event.delay(event.pk))
+        enqueue("reviews.batch.notify_batch_event", event.pk)
     return batch
 
 
@@ -508,7 +510,14 @@ def province_batches(call: Call) -> list[dict]:
     return rows
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Any transient failure (mail server, network, database outage) is retried with backoff.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
 def notify_batch_event(event_id: int) -> int:
     """Tell the province when a centre sends, and the centre when the province reopens."""
     from django.urls import reverse

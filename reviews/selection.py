@@ -20,6 +20,7 @@ from applications.workflow import set_state
 from audit import trail
 from audit.models import Subject
 from catalog.models import Call, Series, Unit
+from outbox.services import enqueue
 
 from .models import Batch, Publication, Recommendation, Selection, unit_key_for
 
@@ -290,7 +291,8 @@ def publish(call, user, now=None) -> Publication:
         # Publishing ends the call: no new applications, no more sending.
         Call.objects.filter(pk=call.pk).update(is_open=False)
         request_document(Document.Kind.RESULTS_XLSX, user, call=call)
-        transaction.on_commit(lambda: _notify(decided))
+        for application_id in decided:
+            enqueue("reviews.tasks.notify_outcome", application_id)
     return publication
 
 
@@ -304,13 +306,6 @@ def _check_packages(call) -> None:
     names = "、".join(b.centre.name for b in missing)
     if names:
         raise SelectionError(f"本批次要求纸质材料：尚未登记收到{names}的纸质材料包，不能发布。")
-
-
-def _notify(application_ids) -> None:
-    from .tasks import notify_outcome
-
-    for application_id in application_ids:
-        notify_outcome.delay(application_id)
 
 
 def results_document(call):

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import DatabaseError
 from django.urls import reverse
 
 from accounts.messaging import deliver
@@ -9,7 +10,14 @@ from .batch import notify_batch_event  # noqa: E402, F401
 from .selection import outcome_for
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Any transient failure (mail server, network, database outage) is retried with backoff.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
 def notify_outcome(application_id: int) -> int:
     """Tell an applicant unit's members its published outcome (e-mail and 站内消息)."""
     app = Application.objects.select_related(

@@ -10,8 +10,12 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "$purpose" = test ]; then
   # Browser tests drive Debian's chromium; pdftotext reads rendered PDFs back; LibreOffice
-  # opens the workbooks as WPS/LibreOffice users see them (tests/test_spreadsheets_layout.py).
+  # opens the workbooks as WPS/LibreOffice users see them (tests/test_spreadsheets_layout.py);
+  # the fault drills (tests/test_resilience.py) start their own redis-server; the backup test
+  # runs pg_dump.
   packages+=(chromium poppler-utils libreoffice-calc-nogui)
+  command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+  command -v pg_dump >/dev/null 2>&1 || packages+=(postgresql-client)
 fi
 
 missing=()

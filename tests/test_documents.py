@@ -8,10 +8,13 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from applications.exporters import pdf_documents
 from applications.models import Snapshot, Status
 from applications.workflow import set_state
 from documents import services
+from documents.exporters import EXPORTERS
 from documents.models import Document
 from tests.factories import (
     ApplicationFactory,
@@ -93,7 +96,9 @@ def test_status_polls_until_finished(submitted, client):
     Document.objects.filter(pk=doc.pk).update(state=Document.State.QUEUED)
     body = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in body and "排队中" in body
-    Document.objects.filter(pk=doc.pk).update(state=Document.State.RUNNING)
+    Document.objects.filter(pk=doc.pk).update(
+        state=Document.State.RUNNING, started_at=timezone.now()
+    )
     assert "生成中" in client.get(url).content.decode()
 
 
@@ -142,7 +147,7 @@ def test_zip_of_a_list_with_progress(db, client, django_capture_on_commit_callba
         submit(app, django_capture_on_commit_callbacks)
     staff = ProvinceStaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_zip(staff, [a.pk for a in apps], "全部申报表.zip")
+        doc = services.request_zip(staff, pdf_documents([a.pk for a in apps]), "全部申报表.zip")
     doc.refresh_from_db()
     assert doc.state == Document.State.DONE and doc.progress == 100
     with doc.file.open("rb") as fh:
@@ -199,3 +204,20 @@ def test_application_page_shows_pdf_status_to_applicant_and_centres(submitted, c
         body = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
         assert "第1版" in body and doc.snapshot.verification_code in body
         assert reverse("documents:download", args=[doc.pk]) in body
+
+
+def test_documents_imports_no_other_app():
+    """Each app registers its exporters with documents; documents knows none of them."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(django_settings.BASE_DIR) / "documents"
+    imported = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert not imported & {"applications", "reviews"}, imported
+    assert set(EXPORTERS) == set(Document.Kind.values)

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "catalog",
+    # Project-wide management commands (backup, restore).
+    "tiku_portal",
+    "outbox",
     "applications",
     "documents",
     "reviews",
@@ -71,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: /healthz must not need the database to answer.
+    "tiku_portal.health.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,6 +129,9 @@ SQLITE_OPTIONS = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer fails a connection attempt instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -196,6 +204,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# Where `manage.py backup` (make backup) writes its folders.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -210,9 +220,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-# Daily reminders of milestone due dates (`manage.py send_milestone_reminders` does the same).
+# A user action never waits long for the broker: one attempt, 2 s at most, then the outbox
+# sweep sends the work later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+# A pool process killed mid-task (e.g. by the OOM killer) puts its task back in the queue.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Longest a render may take; a document 生成中 for longer counts as failed (重试 is offered).
+DOCUMENT_TIME_LIMIT = env.int("DOCUMENT_TIME_LIMIT", default=300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task held by a worker killed outright comes back after this (Redis' default: 1 hour);
+    # longer than a render's time limit, so a live render is not handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * DOCUMENT_TIME_LIMIT),
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# The outbox sweep: how often, and after how long a handed-over job counts as lost.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=20)
+OUTBOX_REDISPATCH_AFTER = env.int("OUTBOX_REDISPATCH_AFTER", default=3 * DOCUMENT_TIME_LIMIT)
 CELERY_BEAT_SCHEDULE = {
+    # A sweep nobody ran in time is dropped: the next one does the same work.
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+    # Daily reminders of milestone due dates (`manage.py send_milestone_reminders` does the same).
     "milestone-reminders": {
         "task": "projects.tasks.daily_reminders",
         "schedule": 24 * 3600,

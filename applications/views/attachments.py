@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from tiku_portal.filenames import display_name
+from tiku_portal.files import DiskError
 
 from ..access import application_for
 from ..attachments import (
@@ -143,6 +144,10 @@ def upload(request, pk):
         )
     except AttachmentsLocked as exc:
         return _respond(request, application, error=str(exc))
+    except DiskError as exc:
+        # The form comes back with what was typed; the file has to be chosen again.
+        form.add_error("file", str(exc))
+        return _respond(request, application, form=form)
     return _respond(request, application, notice=f"已上传“{attachment.original_name}”。")
 
 

@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from applications.exporters import pdf_documents
 from applications.models import SELECTION_STATES, Status, follows_selection
 from applications.workflow import TransitionError
 from catalog.models import Call
@@ -139,7 +141,10 @@ def zip_pdfs(request):
         messages.warning(request, "当前筛选条件下没有可打包的申报书。")
         query = form.query()
         return redirect(f"{back}?{query}" if query else back)
-    doc = request_zip(user, ids, _zip_filename(user, form.cleaned_data.get("status")))
+    with transaction.atomic():
+        pdfs = pdf_documents(ids)
+        filename = _zip_filename(user, form.cleaned_data.get("status"))
+        doc = request_zip(user, pdfs, filename, application_ids=ids)
     messages.info(
         request, f"已提交打包任务：共 {len(ids)} 份申报书的PDF。本页显示进度，完成后即可下载。"
     )
