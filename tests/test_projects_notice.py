@@ -377,7 +377,7 @@ def test_results_workbook_says_draft_during_the_notice_and_final_after(running, 
 
     call = running[0]
     draft = load_workbook(BytesIO(render_results(call))).active["A2"].value
-    assert "公示稿" in draft and "2023年09月25日至2023年09月29日" in draft
+    assert "公示稿" in draft and "2023年9月25日至2023年9月29日" in draft
     with time_machine.travel(dt.datetime(2023, 9, 30, 2, tzinfo=dt.UTC)):
         services.confirm(Notice.objects.get(), province)
     final = load_workbook(BytesIO(render_results(call))).active["A2"].value
