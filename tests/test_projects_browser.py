@@ -96,6 +96,8 @@ def test_notice_objection_confirmation_milestones_and_payment(
         expect(public.get_by_test_id("receipt-result")).to_contain_text("异议不成立")
 
     with time_machine.travel(AFTER, tick=True):
+        # Five days idle ended the staff session (STAFF_SESSION_IDLE_MINUTES): log in again.
+        log_in(page, base, "province@example.com")
         page.goto(f"{base}{reverse('projects:notice')}")
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("confirmed")).to_be_visible()

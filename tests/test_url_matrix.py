@@ -8,9 +8,11 @@ response names a decision of the province.
 """
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import import_module
 
 import pytest
@@ -18,6 +20,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -29,8 +32,10 @@ from applications.paper import OPINION_GIVEN
 from applications.snapshot import build_data, content_hash
 from audit.models import Change, Subject
 from documents.models import Document
+from projects import services as projects
+from projects.models import Milestone, Notice
 from reviews.batch import reopen_batch
-from reviews.models import Batch, Publication, Recommendation, Review, Selection
+from reviews.models import Batch, Publication, Recommendation, Review, Score, Selection
 from security.models import UserSession
 from tests.factories import (
     AdminFactory,
@@ -76,7 +81,17 @@ DECISION_WORDS = [
     "not_selected",
     "status=selected",
     "count-selected",
+    # The province's own reason and scoring notes (set in build_world).
+    "省中心理由",
+    "省中心评分说明",
 ]
+# While a 公示 runs, that the results are on public notice is itself public (the notice page, the
+# objection form, the applicant's dashboard banner all name it); the decisions stay hidden.
+NOTICE_PUBLIC_WORDS = {"遴选结果"}
+# The 公示 pages anyone reads: lead and participant units only, never the unsuccessful unit,
+# the subsidy or anything scored (checked against the world's values, see notice_secrets).
+NOTICE_PAGES = {"projects:public", "projects:object", "projects:receipt"}
+SUBSIDY = Decimal("12.34")
 
 # State name → (status, submitted at least once). "withdrawn" is a draft that went out once.
 STATES = {
@@ -108,6 +123,12 @@ class World:
     invitation: object = None
     message: object = None
     session: object = None
+    # "before" any 公示, during the "notice", or "published" (正式公布, projects opened).
+    stage: str = "before"
+    objection: object = None
+    project: object = None
+    milestone: object = None
+    evidence: object = None
 
 
 # --- filling a URL's kwargs ------------------------------------------------------------------
@@ -137,6 +158,11 @@ INVITATION = Kwarg(None, lambda w, app: w.invitation.token)
 UIDB64 = Kwarg(None, lambda w, app: urlsafe_base64_encode(force_bytes(w.users["own_unit"].pk)))
 RESET_TOKEN = Kwarg(None, lambda w, app: default_token_generator.make_token(w.users["own_unit"]))
 CALL_SLUG = Kwarg(None, lambda w, app: w.call.slug)
+# Issue 17. An objection exists once a 公示 has started; projects once the results are published.
+OBJECTION = Kwarg("objection", lambda w, app: w.objection.pk if w.objection else None)
+PROJECT = Kwarg("project", lambda w, app: w.project.pk if w.project else None)
+MILESTONE = Kwarg("project", lambda w, app: w.milestone.pk if w.milestone else None)
+EVIDENCE = Kwarg("project", lambda w, app: w.evidence.pk if w.evidence else None)
 ENTRY_NUMBER = Kwarg(None, lambda w, app: w.entry.number)
 
 # URL name (or "namespace:*") → kwarg name → how to fill it. The exact name wins.
@@ -157,6 +183,15 @@ KWARGS: dict[str, dict[str, Kwarg]] = {
     "calls:*": {"slug": CALL_SLUG},
     "messages:open": {"pk": MESSAGE},
     "security:end_session": {"pk": SESSION},
+    "projects:public": {"slug": CALL_SLUG},
+    "projects:object": {"slug": CALL_SLUG},
+    "projects:objection": {"pk": OBJECTION},
+    "projects:objection_evidence": {"pk": OBJECTION},
+    "projects:detail": {"pk": PROJECT},
+    "projects:pay": {"pk": PROJECT},
+    "projects:report": {"pk": MILESTONE},
+    "projects:review": {"pk": MILESTONE},
+    "projects:evidence": {"pk": EVIDENCE},
 }
 
 # Query strings a page needs to show anything (else it rightly answers 404).
@@ -164,6 +199,10 @@ QUERY: dict[str, Callable] = {
     "reviews:compare": lambda w, app: f"key=u{app.unit_id}",
     "applications:unit_levels": lambda w, app: f"unit={app.unit_id}",
     "applications:expert_row": lambda w, app: "index=0",
+    # The receipt look-up that finds the world's objection (receipt and phone given with it).
+    "projects:receipt": lambda w, app: (
+        f"receipt={w.objection.receipt}&phone={w.objection.phone}" if w.objection else ""
+    ),
 }
 
 # Who may act through an object URL; every other role that can see the object gets 403.
@@ -186,6 +225,11 @@ ACTS = {
     "accounts:invite": {"own_unit"},
     "reviews:batch_reopen": {"province"},
     "reviews:batch_package": {"province"},
+    # Issue 17: the lead unit reports its milestones; the province reviews and records payments.
+    # Participants, centres and admins read the project and get 403 here.
+    "projects:report": {"own_unit"},
+    "projects:review": {"province"},
+    "projects:pay": {"province"},
 }
 LOGGED_IN = set(ROLES) - {"anonymous"}
 PUBLIC = set(ROLES)
@@ -253,6 +297,32 @@ PAGE_ROLES = {
     # Province-only before the object is even looked up: 403 for every other role.
     "reviews:score": {"province"},
     "reviews:decide": {"province"},
+    # Issue 17. The 公示 page, its objection form and the receipt look-up need no account.
+    "projects:public": PUBLIC,
+    "projects:object": PUBLIC,
+    "projects:receipt": PUBLIC,
+    # Every user's own projects (the list filters them); the province's pages.
+    "projects:list": LOGGED_IN,
+    "projects:notice": {"province"},
+    "projects:board": {"province"},
+    "projects:board_export": {"province"},
+    # Objections carry personal data: the province only, refused before the look-up (admins too).
+    "projects:objection": {"province"},
+    "projects:objection_evidence": {"province"},
+}
+# Both gated by role before the object is looked up (the list above) and tied to an object.
+ROLE_GATED_OBJECT_URLS = {
+    "reviews:score",
+    "reviews:decide",
+    "projects:objection",
+    "projects:objection_evidence",
+}
+# What a page answers everyone, whatever the role, at a stage of the 公示: no notice yet (404), or
+# an objection form after 正式公布 (403, "期外不受理异议").
+STAGE_ANSWERS = {
+    ("projects:public", "before"): "404",
+    ("projects:object", "before"): "404",
+    ("projects:object", "published"): "403",
 }
 # The Django admin has its own login and is_staff gate; tested apart below.
 SKIPPED_NAMESPACES = {"admin"}
@@ -297,7 +367,9 @@ def object_kind(name) -> str | None:
 
 OBJECT_URLS = [p[0] for p in PATTERNS if object_kind(p[0]) == "application"]
 ORG_URLS = [
-    p[0] for p in PATTERNS if object_kind(p[0]) in ("organisation", "batch", "message", "session")
+    p[0]
+    for p in PATTERNS
+    if object_kind(p[0]) in ("organisation", "batch", "message", "session", "project", "objection")
 ]
 PAGE_URLS = [p[0] for p in PATTERNS if object_kind(p[0]) is None]
 
@@ -308,7 +380,7 @@ def test_every_url_is_classified():
     for name in PAGE_URLS:
         assert name in PAGE_ROLES, f"add {name} to PAGE_ROLES in {__name__}"
     for name in [*OBJECT_URLS, *ORG_URLS]:
-        assert name not in PAGE_ROLES or name in ("reviews:score", "reviews:decide"), name
+        assert name not in PAGE_ROLES or name in ROLE_GATED_OBJECT_URLS, name
 
 
 def test_unknown_kwarg_fails_loudly():
@@ -319,7 +391,8 @@ def test_unknown_kwarg_fails_loudly():
 # --- the world ---------------------------------------------------------------------------------
 
 
-def build_world(published=False) -> World:
+def build_world(published=False, notice=False) -> World:
+    """Every application state; with `notice` a 公示 is running, `published` implies one ended."""
     hangzhou = CentreFactory(code="hangzhou", name="杭州市职业技能鉴定指导中心")
     ningbo = CentreFactory(code="ningbo", name="宁波市职业技能鉴定指导中心")
     call = CallFactory(slug="2023-2024")
@@ -426,6 +499,9 @@ def build_world(published=False) -> World:
         if recommendation:
             Review.objects.create(application=app, recommendation=recommendation, reason="理由")
         if status in (Status.SELECTED, Status.NOT_SELECTED):
+            Score.objects.create(
+                application=app, team=87, funding=76, experience=65, notes="省中心评分说明"
+            )
             Selection.objects.create(
                 application=app,
                 call=call,
@@ -433,7 +509,26 @@ def build_world(published=False) -> World:
                 unit_key=f"u{unit.pk}",
                 outcome="lead" if status == Status.SELECTED else "not_selected",
                 reason="省中心理由",
+                subsidy=SUBSIDY if status == Status.SELECTED else None,
             )
+    # The selected unit's participant: a unit of the other city (so the other centre reads too).
+    lead = world.apps["selected"]
+    participant = ApplicationFactory(
+        complete=True,
+        organisation=users["other_city_unit"].organisation,
+        call=call,
+        unit=lead.unit,
+        status=Status.SELECTED,
+        created_by=users["other_city_unit"],
+    )
+    Selection.objects.create(
+        application=participant,
+        call=call,
+        unit=lead.unit,
+        unit_key=f"u{lead.unit_id}",
+        outcome="participant",
+        reason="省中心理由",
+    )
     world.batch = Batch.objects.create(
         centre=hangzhou,
         call=call,
@@ -458,10 +553,53 @@ def build_world(published=False) -> World:
     world.invitation = Invitation.objects.create(
         organisation=org, email="new@example.com", invited_by=owner
     )
+    if notice or published:
+        add_notice(world)
     if published:
         Publication.objects.create(call=call, published_by=users["province"])
         type(call).objects.filter(pk=call.pk).update(is_open=False)
+        call.refresh_from_db()
+        add_project(world)
+    world.stage = "published" if published else "notice" if notice else "before"
     return world
+
+
+def pdf_upload(name):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def add_notice(world):
+    """A running 公示 with one objection (and its evidence) about the lead unit."""
+    # Made directly: start_notice rightly refuses while the world's "sent" application is undecided.
+    notice = Notice.objects.create(
+        call=world.call,
+        starts_on=dt.date(2023, 6, 19),
+        ends_on=dt.date(2023, 6, 26),
+        started_by=world.users["province"],
+    )
+    data = {
+        "name": "张三",
+        "phone": "13800000000",
+        "application": world.apps["selected"].pk,
+        "text": "异议内容",
+    }
+    world.objection = projects.lodge_objection(notice, data, pdf_upload("证明.pdf"))
+
+
+def add_project(world):
+    """正式公布 opened the lead's project; one milestone accepted and paid, the next reported."""
+    province, lead = world.users["province"], world.users["own_unit"]
+    # Confirmation needs every objection closed.
+    projects.handle_objection(world.objection, province, "closed", "已核实", "维持公示结果")
+    (world.project,) = projects.create_projects(world.call)
+    first, second = world.project.milestones.order_by("step__position")[:2]
+    projects.report_milestone(first, lead, "已签订", [pdf_upload("任务书.pdf")])
+    projects.set_milestone_state(first, Milestone.State.ACCEPTED, province)
+    stage = world.call.payment_stages.get(step=first.step)
+    projects.record_payment(world.project, province, INSIDE_DEADLINE.date(), SUBSIDY / 2, stage)
+    projects.report_milestone(second, lead, "细目表已完成", [pdf_upload("细目表.pdf")])
+    world.milestone = second
+    world.evidence = second.evidence.get()
 
 
 # --- who should get what -------------------------------------------------------------------------
@@ -475,6 +613,12 @@ def sees(role, kind, app) -> bool:
     if kind in ("message", "session"):
         # A user's own: not even an admin opens another's message or ends another's session.
         return role == "own_unit"
+    if kind == "objection":
+        # Personal data of the person objecting: the province (and admins) only.
+        return role in ("province", "admin")
+    if kind == "project":
+        # The lead unit, the participant (other_city_unit), both their centres, province, admin.
+        return role != "other_unit"
     if role in ("own_unit", "admin"):
         return True
     if role not in ("own_centre", "province"):
@@ -482,7 +626,9 @@ def sees(role, kind, app) -> bool:
     return kind == "organisation" or app.status != Status.DRAFT
 
 
-def expected(name, role, kind, app) -> str:
+def expected(name, role, kind, app, stage="before") -> str:
+    if (name, stage) in STAGE_ANSWERS:
+        return STAGE_ANSWERS[name, stage]
     if role == "anonymous":
         return "public" if "anonymous" in PAGE_ROLES.get(name, ()) else "login"
     if name in PAGE_ROLES and role not in PAGE_ROLES[name]:
@@ -514,13 +660,31 @@ def check(response, name, role, want, where):
     return status
 
 
-def no_decision(response, name, role, where):
+def notice_secrets(world) -> list[str]:
+    """What a 公示 page must never show: the unsuccessful unit, the subsidy, the scores."""
+    loser = world.apps["not_selected"]
+    return [loser.work_type_name, loser.title, str(SUBSIDY)]
+
+
+# The selected and unsuccessful applications' scores (build_world), as a page would print them.
+SCORES = re.compile(r"(?<![\d.])(87|76|65)(?![\d.])")
+
+
+def no_decision(response, name, role, where, world):
     if response.streaming:
         # Files: the application's own uploads and PDFs, checked by their own tests.
         return
     body = response.content.decode(errors="replace")
+    allowed = NOTICE_PUBLIC_WORDS if world.stage == "notice" else set()
     for word in DECISION_WORDS:
-        assert word not in body, f"{name} as {role} {where} shows “{word}”"
+        if word not in allowed:
+            assert word not in body, f"{name} as {role} {where} shows “{word}”"
+    if name in NOTICE_PAGES:
+        for secret in notice_secrets(world):
+            assert secret not in body, f"{name} as {role} {where} shows “{secret}”"
+        # Only the text a reader sees: tokens in attributes may contain any digits.
+        text = re.sub(r"<[^>]*>", " ", body)
+        assert not SCORES.search(text), f"{name} as {role} {where} shows a score"
 
 
 def request_both(client, url, follow, want):
@@ -549,15 +713,16 @@ def walk_urls(client, world, names, app, published, where):
             if None in kwargs.values():
                 continue
             url = reverse(name, kwargs=kwargs)
-            if name in QUERY:
-                url += "?" + QUERY[name](world, app)
-            want = expected(name, role, object_kind(name), app)
+            query = QUERY[name](world, app) if name in QUERY else ""
+            if query:
+                url += "?" + query
+            want = expected(name, role, object_kind(name), app, world.stage)
             statuses = []
             responses = request_both(client, url, follow, want)
             for method, response in zip(("GET", "POST")[: len(responses)], responses, strict=True):
                 statuses.append(check(response, name, role, want, f"{method} {where}"))
                 if follow:
-                    no_decision(response, name, role, f"{method} {where}")
+                    no_decision(response, name, role, f"{method} {where}", world)
             assert statuses != [405, 405], f"{name} answers neither GET nor POST"
             if world.users[role] is not None and "_auth_user_id" not in client.session:
                 # Logging out (or a password change) ended the session: log in again.
@@ -570,29 +735,40 @@ def inside_deadline():
         yield
 
 
-# Publication changes what is shown only for applications the province received.
-CASES = [(state, False) for state in STATES] + [
-    (state, True) for state in ("selected", "not_selected")
+# Publication changes what is shown only for applications the province received; a running 公示
+# lists the lead and participant units publicly but must leave their statuses as they were.
+DECIDED = ("selected", "not_selected")
+CASES = [
+    *[(state, "before") for state in STATES],
+    *[(state, "notice") for state in DECIDED],
+    *[(state, "published") for state in DECIDED],
 ]
 
 
 @pytest.mark.parametrize(
-    ("state", "published"),
+    ("state", "stage"),
     CASES,
-    ids=[f"{state}-{'published' if published else 'unpublished'}" for state, published in CASES],
+    ids=[f"{state}-{'unpublished' if stage == 'before' else stage}" for state, stage in CASES],
 )
-def test_application_urls(client, state, published):
-    world = build_world(published)
+def test_application_urls(client, state, stage):
+    published = stage == "published"
+    world = build_world(published, notice=stage == "notice")
     app = world.apps[state]
-    walk_urls(client, world, OBJECT_URLS, app, published, f"on a {state} application")
+    where = f"on a {state} application, {stage} 公示"
+    walk_urls(client, world, OBJECT_URLS, app, published, where)
 
 
-@pytest.mark.parametrize("published", [False, True], ids=["unpublished", "published"])
-def test_pages_and_organisation_urls(client, published):
-    """Lists and dashboards show every state at once; the unit's own pages too."""
-    world = build_world(published)
+@pytest.mark.parametrize("stage", ["before", "notice", "published"])
+def test_pages_and_organisation_urls(client, stage):
+    """Lists and dashboards show every state at once; the unit's own pages too.
+
+    Before any 公示, while one runs (public list, objection, banner), and after 正式公布 (projects).
+    """
+    published = stage == "published"
+    world = build_world(published, notice=stage == "notice")
     app = world.apps["selected"]
-    walk_urls(client, world, [*PAGE_URLS, *ORG_URLS], app, published, "with every state")
+    where = f"with every state, {stage} 公示"
+    walk_urls(client, world, [*PAGE_URLS, *ORG_URLS], app, published, where)
 
 
 @pytest.mark.parametrize("state", ["selected", "not_selected"])
