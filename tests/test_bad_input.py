@@ -232,7 +232,8 @@ def test_every_url_answers_hostile_input_without_a_500(client, world, role):
     if role:
         client.force_login(getattr(world, role))
     client.raise_request_exception = False
-    names = sorted(set(url_names()) - {"accounts:logout"})
+    # /healthz is answered before any input is read (it reads none): it never sees the guard.
+    names = sorted(set(url_names()) - {"accounts:logout", "healthz"})
     failures = []
     for name in names:
         url = url_for(name, world)
