@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from applications.exporters import pdf_documents
 from applications.models import Application, Attachment, Event, Expert, Snapshot, Status
 from applications.views.detail import WITHDRAW_COMMENT
 from applications.workflow import set_state
@@ -126,7 +127,8 @@ def test_a_zip_rendered_after_a_withdrawal_leaves_the_draft_out(
     members = [submit(app, django_capture_on_commit_callbacks) for app in apps]
     staff = ProvinceStaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        doc = services.request_zip(staff, [a.pk for a in apps], "全部.zip")
+        ids = [a.pk for a in apps]
+        doc = services.request_zip(staff, pdf_documents(ids), "全部.zip", application_ids=ids)
     with time_machine.travel(BEFORE_DEADLINE):
         set_state(apps[1], Status.DRAFT, members[1], WITHDRAW_COMMENT)
     with django_capture_on_commit_callbacks(execute=True):
