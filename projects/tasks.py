@@ -1,13 +1,18 @@
-"""E-mails of the development phase: a milestone's report or review, and due-date reminders."""
+"""Notices of the development phase: a milestone's report or review, and due-date reminders.
+
+Every one goes through `accounts.messaging.deliver` (站内消息 + e-mail, texts in
+templates/projects/email/), with a link to the project page where the milestone is.
+Projects exist only after 正式公布, so nothing here can reveal an unpublished decision.
+"""
 
 import datetime as dt
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.messaging import deliver
 from accounts.models import User
 
 from .models import Milestone, MilestoneEvent
@@ -15,76 +20,91 @@ from .models import Milestone, MilestoneEvent
 # Reminders go this many days before a due date, and again once it has passed.
 REMIND_DAYS_BEFORE = 7
 
+# Mail server or database away: retried with backoff for ~30 min (as the other e-mail tasks).
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OSError, DatabaseError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 10,
+}
 
-def _lead_emails(project) -> list[str]:
-    return sorted(
-        project.lead.organisation.members.filter(is_active=True).values_list("email", flat=True)
-    )
+
+def lead_members(project):
+    """The lead unit's own accounts: participant units and centres are not told."""
+    return list(project.lead.organisation.members.filter(is_active=True).order_by("pk"))
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, DatabaseError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=10,
-)
+def milestone_link(milestone) -> str:
+    return reverse("projects:detail", args=[milestone.project_id]) + f"#m-{milestone.pk}"
+
+
+@shared_task(**RETRY)
 def notify_milestone_event(event_id: int) -> int:
     """Tell the other side: the province of a report, the lead unit of a review."""
     event = MilestoneEvent.objects.select_related(
-        "milestone__step", "milestone__project__lead__organisation"
+        "actor", "milestone__step", "milestone__project__lead__organisation"
     ).get(pk=event_id)
     milestone = event.milestone
     project = milestone.project
     if event.to_state == Milestone.State.REPORTED:
-        recipients = sorted(
-            User.objects.filter(role=User.Role.PROVINCE, is_active=True).values_list(
-                "email", flat=True
-            )
-        )
+        users = list(User.objects.filter(role=User.Role.PROVINCE, is_active=True).order_by("pk"))
+        template = "projects/email/milestone_reported"
     else:
-        recipients = _lead_emails(project)
-    if not recipients:
-        return 0
-    subject = f"题库开发里程碑“{milestone.step.name}”：{event.get_to_state_display()}"
-    body = (
-        f"{project.lead.organisation.name}（{project.lead.title}）\n"
-        f"里程碑：{milestone.step.name}\n状态：{event.get_to_state_display()}\n"
-        f"说明：{event.comment}\n\n请登录{settings.PORTAL_NAME}查看。"
-    )
-    send_mail(subject, body, None, recipients)
-    return len(recipients)
+        users = lead_members(project)
+        template = "projects/email/milestone_reviewed"
+    context = {"event": event, "milestone": milestone, "project": project}
+    return deliver(users, template, context, milestone_link(milestone))
+
+
+def _remind(milestone_id: int, today: dt.date) -> bool:
+    """Send one milestone's reminder if it is due and not sent yet; True when sent."""
+    with transaction.atomic():
+        # Locked and marked in the same transaction as the delivery: a failed mail leaves it
+        # unmarked for the next run, and two runs at once cannot both send it.
+        milestone = (
+            Milestone.objects.select_for_update(of=("self",))
+            .select_related("step", "project__lead__organisation")
+            .get(pk=milestone_id)
+        )
+        if milestone.state not in (Milestone.State.PENDING, Milestone.State.RETURNED):
+            return False
+        kind = "overdue" if milestone.step.due_on < today else "soon"
+        if milestone.reminded == kind:
+            return False
+        context = {
+            "milestone": milestone,
+            "project": milestone.project,
+            "overdue": kind == "overdue",
+        }
+        sent = deliver(
+            lead_members(milestone.project),
+            "projects/email/reminder",
+            context,
+            milestone_link(milestone),
+        )
+        Milestone.objects.filter(pk=milestone.pk).update(reminded=kind)
+    return bool(sent)
 
 
 def send_reminders(today: dt.date | None = None) -> int:
     """Remind lead units of milestones due within a week, and of overdue ones; once per kind."""
     today = today or timezone.localdate()
-    open_states = (Milestone.State.PENDING, Milestone.State.RETURNED)
-    milestones = Milestone.objects.filter(
-        state__in=open_states, step__due_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE)
-    ).select_related("step", "project__lead__organisation", "project__lead__unit__entry")
-    sent = 0
-    for milestone in milestones:
-        kind = "overdue" if milestone.step.due_on < today else "soon"
-        if milestone.reminded == kind:
-            continue
-        recipients = _lead_emails(milestone.project)
-        due = milestone.step.due_on
-        when = f"{due.year}年{due.month}月{due.day}日"
-        if kind == "overdue":
-            subject = f"题库开发里程碑“{milestone.step.name}”已逾期"
-            text = f"该里程碑的完成期限为{when}，已逾期，请尽快完成并在平台上报告。"
-        else:
-            subject = f"题库开发里程碑“{milestone.step.name}”即将到期"
-            text = f"该里程碑的完成期限为{when}，请按期完成并在平台上报告。"
-        if recipients:
-            body = f"{milestone.project.lead.organisation.name}（{milestone.project.lead.title}）\n{text}"
-            send_mail(subject, body, None, recipients)
-            sent += 1
-        Milestone.objects.filter(pk=milestone.pk).update(reminded=kind)
-    return sent
+    candidates = (
+        Milestone.objects.filter(
+            state__in=(Milestone.State.PENDING, Milestone.State.RETURNED),
+            step__due_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .select_related("step")
+        .order_by("pk")
+    )
+    ids = [
+        m.pk for m in candidates if m.reminded != ("overdue" if m.step.due_on < today else "soon")
+    ]
+    return sum(_remind(pk, today) for pk in ids)
 
 
-@shared_task
+@shared_task(**RETRY)
 def daily_reminders() -> int:
+    # Safe to retry: reminders already sent are marked and skipped.
     return send_reminders()
