@@ -57,10 +57,8 @@ def decided_live(transactional_db):
 
 
 def test_notice_objection_confirmation_milestones_and_payment(
-    decided_live, live_server, page, browser, settings
+    decided_live, live_server, page, browser
 ):
-    # The journey jumps days ahead; staff idle logout is not what it is about.
-    settings.STAFF_SESSION_IDLE_MINUTES = 60 * 24 * 365
     base = live_server.url
     call = decided_live["call"]
     with time_machine.travel(START, tick=True):
