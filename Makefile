@@ -30,7 +30,7 @@ prod-smoke: sysdeps install
 # board, comparison, charts and queue pages with thousands of applications.
 bench: sysdeps install
 	$(PY) scripts/bench_pdf.py
-	$(PY) scripts/bench_board.py --count 3000
+	$(PY) scripts/bench_pages.py
 
 lint: install
 	$(VENV)/bin/ruff check .
