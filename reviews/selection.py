@@ -199,12 +199,13 @@ def unsent_centres(call) -> list:
     pending = Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.VERIFIED
     pending += Status.RECOMMENDED, Status.NOT_RECOMMENDED
     sent = Batch.objects.filter(call=call, state=Batch.State.SENT).values("centre_id")
+    # One pass over the call's applications: both conditions must hold for the same row, and
+    # two filter() calls across the relation would join the applications twice.
+    holding = Application.objects.filter(call=call, status__in=pending).values(
+        "organisation__centre_id"
+    )
     return list(
-        Centre.objects.filter(organisations__applications__call=call)
-        .filter(organisations__applications__status__in=pending)
-        .exclude(pk__in=sent)
-        .distinct()
-        .order_by("position", "code")
+        Centre.objects.filter(pk__in=holding).exclude(pk__in=sent).order_by("position", "code")
     )
 
 
