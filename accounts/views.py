@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from catalog.models import Call
 from . import services
 from .access import organisation_for
 from .forms import AcceptInvitationForm, InvitationForm, OrganisationForm, RegistrationForm
-from .models import Centre, Invitation, Organisation
+from .models import Centre, Invitation, Organisation, User
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -48,12 +49,7 @@ def dashboard(request):
         )
         template = "accounts/dashboard_applicant.html"
     elif user.is_centre_staff or user.is_admin:
-        organisations = (
-            Organisation.objects.visible_to(user)
-            .select_related("centre")
-            .annotate(member_count=Count("members"))
-        )
-        context["organisations"] = organisations
+        context["organisations"] = _organisation_page(user, request.GET.get("page"))
         if user.is_city_staff:
             template = "accounts/dashboard_city.html"
         else:
@@ -62,6 +58,26 @@ def dashboard(request):
     else:
         template = "accounts/dashboard.html"
     return render(request, template, context)
+
+
+# Organisations per page of a centre's dashboard: a province has thousands.
+ORGANISATIONS_PER_PAGE = 50
+
+
+def _organisation_page(user, number):
+    """One page of the units the user sees, each with its number of users (two queries)."""
+    organisations = Organisation.objects.visible_to(user).select_related("centre")
+    page = Paginator(organisations.order_by("name", "pk"), ORGANISATIONS_PER_PAGE).get_page(number)
+    counts = dict(
+        User.objects.filter(organisation__in=[org.pk for org in page])
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values_list("organisation", "n")
+    )
+    for org in page:
+        org.member_count = counts.get(org.pk, 0)
+    return page
 
 
 def _applications_of(org, user):

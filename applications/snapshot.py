@@ -22,6 +22,8 @@ NOT_CONTENT = {
     "created_at",
     "updated_at",
     "submitted_at",
+    # The receiving centre: set by the workflow, not typed by the unit.
+    "centre",
 }
 
 

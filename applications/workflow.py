@@ -122,7 +122,13 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
         fields = ["status", "updated_at"]
         if to == Status.SUBMITTED:
             locked.submitted_at = now
-            fields.append("submitted_at")
+            # Received by the centre the unit reports to now (按隶属关系).
+            locked.centre_id = locked.organisation.centre_id
+            fields += ["submitted_at", "centre"]
+        elif to == Status.DRAFT:
+            # Withdrawn: the unit's own work again, held by no centre until submitted anew.
+            locked.centre_id = None
+            fields.append("centre")
         locked.save(update_fields=fields)
         if to == Status.SUBMITTED:
             # Each submission is frozen as a new version; earlier versions stay.
@@ -138,6 +144,7 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
         )
         transaction.on_commit(lambda: _notify(event.pk))
     app.status, app.submitted_at = locked.status, locked.submitted_at
+    app.centre_id = locked.centre_id
     return event
 
 

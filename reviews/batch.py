@@ -55,9 +55,9 @@ def contact_of(centre: Centre, call: Call) -> tuple[str, str]:
 
 
 def applications_of(centre: Centre, call: Call):
-    """Every submitted application of the centre's units for the call (drafts never count)."""
+    """Every application the centre received for the call (drafts never count)."""
     return (
-        Application.objects.filter(call=call, organisation__centre=centre)
+        Application.objects.filter(call=call, centre=centre)
         .exclude(status=Status.DRAFT)
         # The call too: each row's reference and status badge read it.
         .select_related("call", "organisation", "unit__entry", "review")
@@ -100,11 +100,11 @@ def batch_counts(call: Call, centre: Centre | None = None) -> dict[int, Counts]:
     """centre id → Counts: undecided (and left out), else by the recorded recommendation."""
     apps = Application.objects.filter(call=call).exclude(status=Status.DRAFT)
     if centre is not None:
-        apps = apps.filter(organisation__centre=centre)
+        apps = apps.filter(centre=centre)
     decided = ~Q(status__in=UNDECIDED)
     rows = (
         apps.order_by()
-        .values("organisation__centre_id")
+        .values("centre_id")
         .annotate(
             decided=Count("pk", filter=decided),
             lead=Count("pk", filter=decided & Q(review__recommendation=Recommendation.LEAD)),
@@ -116,7 +116,7 @@ def batch_counts(call: Call, centre: Centre | None = None) -> dict[int, Counts]:
         )
     )
     return {
-        row["organisation__centre_id"]: Counts(
+        row["centre_id"]: Counts(
             lead=row["lead"],
             participant=row["participant"],
             # Decided without a recommendation of either kind counts as not recommended.

@@ -116,7 +116,7 @@ def _counts(prefix: str, centre_id=None) -> dict:
             filter=Q(
                 **{
                     f"{prefix}status__in": APPLIED,
-                    f"{prefix}organisation__centre_id": centre_id,
+                    f"{prefix}centre_id": centre_id,
                 }
             ),
         )
@@ -278,8 +278,28 @@ def parse_key(raw: str) -> Key | None:
     return None
 
 
+# Long paragraphs of the form: read only for the applicants a page shows, never to rank them all.
+LONG_TEXT = (
+    "statement_organisation",
+    "statement_team",
+    "statement_experience",
+    "statement_guarantee",
+    "section_three",
+    "bank_reason",
+)
+RELATED = (
+    # The decision form asks whether the call's results are published.
+    "call__publication",
+    "organisation__centre",
+    "unit__entry",
+    "review",
+    "score__scored_by",
+    "selection",
+)
+
+
 def applications_for_key(call, key: Key):
-    """Every submitted application of the call competing for the key, with what the page shows."""
+    """Every submitted application of the call competing for the key, without its long text."""
     apps = Application.objects.filter(call=call, status__in=APPLIED)
     if key.unit_id is not None:
         apps = apps.filter(unit_id=key.unit_id)
@@ -287,20 +307,27 @@ def applications_for_key(call, key: Key):
         apps = apps.annotate(occ=Trim("custom_occupation"), wt=Trim("custom_work_type")).filter(
             unit__isnull=True, occ=key.occupation, wt=key.work_type
         )
+    return apps.select_related(*RELATED).defer(*LONG_TEXT)
+
+
+def with_details(shown: list) -> None:
+    """Fill in what a page of applicants shows: whole rows, experts and PDFs, in three queries."""
     pdfs = (
         Document.objects.filter(kind=Document.Kind.APPLICATION_PDF)
         .select_related("snapshot")
         .order_by("-snapshot__number", "-created_at")
     )
-    return apps.select_related(
-        # The decision form asks whether the call's results are published.
-        "call__publication",
-        "organisation__centre",
-        "unit__entry",
-        "review",
-        "score__scored_by",
-        "selection",
-    ).prefetch_related("experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs"))
+    full = Application.objects.filter(pk__in=[a.application.pk for a in shown])
+    full = full.select_related(*RELATED).prefetch_related(
+        "experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs")
+    )
+    by_pk = {app.pk: app for app in full}
+    for applicant in shown:
+        app = by_pk[applicant.application.pk]
+        applicant.application = app
+        applicant.experts = list(app.experts.all())
+        applicant.titles = expert_titles(applicant.experts)
+        applicant.pdf = app.pdfs[0] if app.pdfs else None
 
 
 def weights_for(call) -> Weights:
@@ -380,10 +407,11 @@ class Applicant:
     score: object
     selection: object
     total: Decimal | None
-    experts: list
-    titles: list[tuple[str, int]]
     experience: list[tuple[str, str, bool]]
-    pdf: Document | None
+    # Filled in by with_details for the applicants a page shows.
+    experts: list = field(default_factory=list)
+    titles: list[tuple[str, int]] = field(default_factory=list)
+    pdf: Document | None = None
     rank: int | None = None
     # Filled in by the view: the score form and the decision form of this applicant.
     score_form: object = None
@@ -403,7 +431,6 @@ def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[
     """(compared, still at a centre): the compared sorted by weighted total, unscored last."""
     compared, elsewhere = [], []
     for app in applications_for_key(call, key):
-        experts = list(app.experts.all())
         score = _related(app, "score")
         applicant = Applicant(
             application=app,
@@ -411,10 +438,7 @@ def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[
             score=score,
             selection=_related(app, "selection"),
             total=weighted_total(score, weights),
-            experts=experts,
-            titles=expert_titles(experts),
             experience=experience_lines(app),
-            pdf=app.pdfs[0] if app.pdfs else None,
         )
         (compared if applicant.at_province else elsewhere).append(applicant)
     compared.sort(

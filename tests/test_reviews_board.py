@@ -501,9 +501,9 @@ def test_compare_without_applicants_at_the_province(client, province, catalog):
     assert "尚无报送省中心的申报单位" in response.content.decode()
 
 
-# session, user, call, unit, weights, applications, experts, PDFs, and the user's centre for
-# the page header.
-COMPARE_QUERIES = 9
+# session, user, call, unit, weights, the ranking of applications, then for the page shown:
+# whole rows, experts, PDFs; and the user's centre for the page header.
+COMPARE_QUERIES = 10
 
 
 @pytest.mark.parametrize("n", [1, 3])
