@@ -271,13 +271,13 @@ def _board_queries(client, catalog, per_unit, django_assert_num_queries, expecte
     assert response.status_code == 200
 
 
-# session, user, call, series choices, centre choices, decided leads, units, out-of-catalog
-# groups, and the user's centre for the page header.
-BOARD_QUERIES = 9
+# session, user, call, series choices, centre choices, decided leads, counts per unit, units,
+# out-of-catalog groups, and the user's centre for the page header.
+BOARD_QUERIES = 10
 
 
 # Filtered by series, industry or tag: out-of-catalog groups are not queried.
-BOARD_QUERIES_FILTERED = 8
+BOARD_QUERIES_FILTERED = 9
 
 
 @pytest.mark.parametrize("per_unit", [1, 3])
