@@ -194,6 +194,13 @@ def undecided(call):
     )
 
 
+def first_undecided(call, limit: int) -> list:
+    """The first ``limit`` undecided applications: ordered over ids alone, then read whole."""
+    ids = list(undecided(call).values_list("pk", flat=True)[:limit])
+    rows = {app.pk: app for app in undecided(call).filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def unsent_centres(call) -> list:
     """Centres holding submitted applications of the call that they have not sent yet."""
     pending = Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.VERIFIED

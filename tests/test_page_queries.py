@@ -109,7 +109,7 @@ EXPECTED = {
     "board_summary": 7,
     "compare": 10,
     "charts": 9,
-    "publish": 11,
+    "publish": 12,
     "city_batch": 12,
     "province_batch_list": 11,
 }
@@ -148,3 +148,74 @@ def test_list_page_queries_do_not_grow_with_rows(client, db, django_assert_num_q
     }.get(page)
     if shown:
         assert response.content.decode().count(shown) >= rows
+
+
+# --- long lists are paged or capped, with the whole count said ---------------------------------
+
+
+def _many(world, n, status, unit, centre=None):
+    """n more applications in one state, each from a new unit of the centre (bulk, no experts)."""
+    centre = centre or world.city
+    orgs = OrganisationFactory.create_batch(n, centre=centre)
+    return [
+        ApplicationFactory(
+            call=world.call,
+            organisation=org,
+            unit=unit,
+            status=status,
+            submitted_at=INSIDE_DEADLINE,
+        )
+        for org in orgs
+    ]
+
+
+def test_publish_page_lists_the_first_50_undecided_and_counts_all(client, db):
+    world = World(1)
+    _many(world, 50, Status.SENT, world.contested)
+    client.force_login(world.province_user)
+    page = client.get("/review/publish/").content.decode()
+    # 2 from the world (city and province) and 50 more.
+    assert page.count('data-testid="undecided-row"') == 50
+    assert "以下 52 份已报送省中心的申报书尚未确定遴选结果" in page and "此处列出前 50 份" in page
+
+
+def test_compare_page_shows_ten_applicants_a_page(client, db):
+    world = World(1)
+    _many(world, 9, Status.SENT, world.contested)
+    client.force_login(world.province_user)
+    url = f"/review/board/compare/?key=u{world.contested.pk}"
+    first = client.get(url).content.decode()
+    assert first.count('data-testid="applicant"') == 10 and "11</strong> 家" in first
+    second = client.get(url + "&page=2").content.decode()
+    assert second.count('data-testid="applicant"') == 1
+
+
+def test_batch_form_is_paged_and_saves_the_page_posted(client, db):
+    world = World(1)
+    extra = _many(world, 50, Status.SUBMITTED, world.contested)
+    client.force_login(world.city_user)
+    first = client.get("/review/batch/").content.decode()
+    assert first.count('data-testid="undecided-row"') == 50 and "共 51 份" in first
+    last = extra[-1]
+    assert client.get("/review/batch/?page=2").content.decode().count("undecided-row") == 1
+    response = client.post(
+        "/review/batch/",
+        {
+            "call": world.call.slug,
+            "page": 2,
+            "contact_person": "张老师",
+            "contact_phone": "0571-88888888",
+            f"leave_out_{last.pk}": "on",
+            f"reason_{last.pk}": "材料不全",
+        },
+    )
+    assert response.status_code == 302 and response.url.endswith("page=2")
+    assert Review.objects.get(application=last).left_out
+
+
+def test_dashboard_organisations_are_paged(client, db):
+    world = World(1)
+    OrganisationFactory.create_batch(50, centre=world.city)
+    client.force_login(world.city_user)
+    page = client.get("/accounts/dashboard/").content.decode()
+    assert "共 51 家单位" in page and 'data-testid="organisation-pages"' in page

@@ -34,6 +34,8 @@ from ..summary import summary_rows
 REASON_REQUIRED = "请填写不纳入本次报送的理由。"
 NOT_SAVED = "未保存：请按下方提示修改后重新保存。"
 NOT_SENT = "未报送：请按下方提示修改后再报送。"
+# Rows of the 附件3 preview on the page; a city can recommend hundreds.
+SUMMARY_SHOWN = 50
 # Undecided applications per page of the form: two fields each, so the page stays small.
 PER_PAGE = 50
 
@@ -128,6 +130,7 @@ def _page_url(call, page=1) -> str:
 def _page(request, centre, call, *, form=None, page=None, error="", status=200):
     batch = batch_for(centre, call)
     sent = batch.state == Batch.State.SENT
+    rows = summary_rows(centre, call, sent=sent)
     closed = sending_closed(batch)
     editable = not sent and not closed
     if editable and form is None:
@@ -142,7 +145,9 @@ def _page(request, centre, call, *, form=None, page=None, error="", status=200):
         "batch": batch,
         "summary": counts_of(centre, call),
         "page": page if editable else None,
-        "rows": summary_rows(centre, call, sent=sent),
+        # A preview: the workbook (附件3) holds every row.
+        "rows": rows[:SUMMARY_SHOWN],
+        "row_count": len(rows),
         "editable": editable,
         "closed": closed,
         "closed_message": closed_message(call),

@@ -84,7 +84,7 @@ def publish(request):
     publication = selection.publication_of(call)
     pending = selection.undecided(call)
     # The first rows only: the rest are found on the board; the count says how many wait.
-    waiting = [] if publication else list(pending[:UNDECIDED_SHOWN])
+    waiting = [] if publication else selection.first_undecided(call, UNDECIDED_SHOWN)
     unsent = [] if publication else selection.unsent_centres(call)
     deadline_passed = call.deadline_passed()
     for app in waiting:
