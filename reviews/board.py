@@ -8,6 +8,7 @@ whatever the number of applications.
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -18,7 +19,7 @@ from catalog.models import Entry, Unit
 from documents.models import Document
 
 from .models import Recommendation, Selection, Weights
-from .scoring import weighted_total
+from .scoring import CRITERIA, weighted_total
 
 # Applications the province has received from their centre (sent, and decided afterwards).
 AT_PROVINCE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
@@ -298,15 +299,6 @@ def parse_key(raw: str) -> Key | None:
     return None
 
 
-# Long paragraphs of the form: read only for the applicants a page shows, never to rank them all.
-LONG_TEXT = (
-    "statement_organisation",
-    "statement_team",
-    "statement_experience",
-    "statement_guarantee",
-    "section_three",
-    "bank_reason",
-)
 RELATED = (
     # The decision form asks whether the call's results are published.
     "call__publication",
@@ -319,7 +311,7 @@ RELATED = (
 
 
 def applications_for_key(call, key: Key):
-    """Every submitted application of the call competing for the key, without its long text."""
+    """Every submitted application of the call competing for the key."""
     apps = Application.objects.filter(call=call, status__in=APPLIED)
     if key.unit_id is not None:
         apps = apps.filter(unit_id=key.unit_id)
@@ -327,24 +319,32 @@ def applications_for_key(call, key: Key):
         apps = apps.annotate(occ=Trim("custom_occupation"), wt=Trim("custom_work_type")).filter(
             unit__isnull=True, occ=key.occupation, wt=key.work_type
         )
-    return apps.select_related(*RELATED).defer(*LONG_TEXT)
+    return apps
 
 
 def with_details(shown: list) -> None:
-    """Fill in what a page of applicants shows: whole rows, experts and PDFs, in three queries."""
+    """Fill in what a page of applicants shows: whole rows, experts and PDFs, in three queries.
+
+    Applicants are ranked from a few columns of every competitor (``applicants``); only those a
+    page shows are read whole: a popular unit has a thousand competitors at provincial scale.
+    """
     pdfs = (
         Document.objects.filter(kind=Document.Kind.APPLICATION_PDF)
         .select_related("snapshot")
         .order_by("-snapshot__number", "-created_at")
     )
-    full = Application.objects.filter(pk__in=[a.application.pk for a in shown])
+    full = Application.objects.filter(pk__in=[a.pk for a in shown])
     full = full.select_related(*RELATED).prefetch_related(
         "experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs")
     )
     by_pk = {app.pk: app for app in full}
     for applicant in shown:
-        app = by_pk[applicant.application.pk]
+        app = by_pk[applicant.pk]
         applicant.application = app
+        applicant.review = _related(app, "review")
+        applicant.score = _related(app, "score")
+        applicant.selection = _related(app, "selection")
+        applicant.experience = experience_lines(app)
         applicant.experts = list(app.experts.all())
         applicant.titles = expert_titles(applicant.experts)
         applicant.pdf = app.pdfs[0] if app.pdfs else None
@@ -422,13 +422,17 @@ def experience_lines(app) -> list[tuple[str, str, bool]]:
 class Applicant:
     """One column of the comparison."""
 
-    application: Application
-    review: object
-    score: object
-    selection: object
+    pk: int
+    status: str
+    organisation_name: str
+    recommendation: str
     total: Decimal | None
-    experience: list[tuple[str, str, bool]]
     # Filled in by with_details for the applicants a page shows.
+    application: Application | None = None
+    review: object = None
+    score: object = None
+    selection: object = None
+    experience: list[tuple[str, str, bool]] = field(default_factory=list)
     experts: list = field(default_factory=list)
     titles: list[tuple[str, int]] = field(default_factory=list)
     pdf: Document | None = None
@@ -441,7 +445,7 @@ class Applicant:
 
     @property
     def at_province(self) -> bool:
-        return self.application.status in AT_PROVINCE
+        return self.status in AT_PROVINCE
 
 
 RECOMMENDATION_ORDER = {Recommendation.LEAD: 0, Recommendation.PARTICIPANT: 1}
@@ -450,15 +454,24 @@ RECOMMENDATION_ORDER = {Recommendation.LEAD: 0, Recommendation.PARTICIPANT: 1}
 def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[Applicant]]:
     """(compared, still at a centre): the compared sorted by weighted total, unscored last."""
     compared, elsewhere = [], []
-    for app in applications_for_key(call, key):
-        score = _related(app, "score")
+    rows = applications_for_key(call, key).values_list(
+        "pk",
+        "status",
+        "organisation__name",
+        "review__recommendation",
+        "score__team",
+        "score__funding",
+        "score__experience",
+    )
+    for pk, status, name, recommendation, *marks in rows:
+        # Without a score row every mark is None, and so is the total, as for a partial score.
+        score = SimpleNamespace(**dict(zip(CRITERIA, marks, strict=True)))
         applicant = Applicant(
-            application=app,
-            review=_related(app, "review"),
-            score=score,
-            selection=_related(app, "selection"),
+            pk=pk,
+            status=status,
+            organisation_name=name,
+            recommendation=recommendation or "",
             total=weighted_total(score, weights),
-            experience=experience_lines(app),
         )
         (compared if applicant.at_province else elsewhere).append(applicant)
     compared.sort(
@@ -466,13 +479,13 @@ def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[
             a.total is None,
             -(a.total or 0),
             # Until scored, the centres' recommendations order them: lead, participant, none.
-            RECOMMENDATION_ORDER.get(a.review.recommendation if a.review else "", 3),
-            a.application.organisation.name,
+            RECOMMENDATION_ORDER.get(a.recommendation, 3),
+            a.organisation_name,
         )
     )
     for rank, applicant in enumerate(compared, start=1):
         applicant.rank = rank if applicant.total is not None else None
-    elsewhere.sort(key=lambda a: a.application.organisation.name)
+    elsewhere.sort(key=lambda a: a.organisation_name)
     return compared, elsewhere
 
 

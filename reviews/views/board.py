@@ -93,13 +93,13 @@ def compare_page(request, key, call, bound=None, decisions=None, status=200):
     bound, decisions = bound or {}, decisions or {}
     # Ranked over every applicant; a page shows some of them, with forms for those only.
     number = request.GET.get("page")
-    failed = [i for i, a in enumerate(ranked) if a.application.pk in {*bound, *decisions}]
+    failed = [i for i, a in enumerate(ranked) if a.pk in {*bound, *decisions}]
     if failed:
         number = failed[0] // PER_PAGE + 1
     page = Paginator(ranked, PER_PAGE).get_page(number)
     compared = list(page.object_list)
     shown_elsewhere = elsewhere[:ELSEWHERE_SHOWN]
-    queries.with_details(compared)
+    queries.with_details([*compared, *shown_elsewhere])
     for applicant in compared:
         app = applicant.application
         applicant.score_form = bound.get(app.pk) or ScoreForm(
