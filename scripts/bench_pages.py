@@ -14,8 +14,10 @@ The PostgreSQL database named is dropped and created again.
 """
 
 import argparse
+import datetime as dt
 import http.client
 import os
+import random
 import secrets
 import shutil
 import statistics
@@ -100,8 +102,12 @@ def seed(count: int) -> dict:
     call_command("migrate", verbosity=0)
     load_centres()
     call_command("load_catalog", verbosity=0)
-    call = Call.objects.get(slug="2023-2024")
     now = timezone.now()
+    # Mid-call: centres are still sending, so the batch page shows its form of undecided ones.
+    Call.objects.filter(slug="2023-2024").update(
+        is_open=True, deadline=timezone.localdate() + dt.timedelta(days=30)
+    )
+    call = Call.objects.get(slug="2023-2024")
     centres = list(Centre.objects.order_by("position", "code"))
     # The province and 7 cities have sent their batch; 4 cities are still reviewing.
     working = {c.pk for c in centres if c.kind == "city"}
@@ -139,6 +145,8 @@ def seed(count: int) -> dict:
     )
 
     receiving = any(f.name == "centre" for f in Application._meta.get_fields())
+    # Drawn, not taken from n: n also picks the centre, and the two would move in step.
+    draw = random.Random(12)
     apps = []
     for n in range(count):
         org = orgs[n // 2]
@@ -154,10 +162,10 @@ def seed(count: int) -> dict:
                 Status.VERIFIED,
                 Status.RECOMMENDED,
                 Status.NOT_RECOMMENDED,
-            ][n % 6]
+            ][draw.randrange(6)]
         else:
             status = [Status.SENT] * 7 + [Status.SELECTED, Status.NOT_SELECTED, Status.SENT]
-            status = status[n % 10]
+            status = status[draw.randrange(10)]
         app = Application(
             call=call,
             organisation=org,
