@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-services prod-smoke bench lint format migrations-check sysdeps sysdeps-test install clean
+.PHONY: run test test-services prod-smoke bench lint format migrations-check sysdeps sysdeps-test install clean lock upgrade
 
 run: sysdeps install
 	$(MANAGE) migrate --noinput
@@ -51,12 +51,27 @@ sysdeps-test:
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions in the lock file, each checked against its hash; then our own code.
+$(VENV)/.installed: pyproject.toml requirements-test.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "需要 Python 3.11 或更高版本"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --require-hashes -r requirements-test.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+# Lock files: requirements.txt (production) and requirements-test.txt (development, CI), with
+# hashes. `make lock` after changing pyproject.toml; `make upgrade` moves every pin to the newest.
+PIP_COMPILE = $(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+
+lock: install
+	$(PIP_COMPILE) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements-test.txt pyproject.toml
+	npm install --package-lock-only --no-audit --no-fund
+
+upgrade:
+	$(MAKE) lock LOCK_FLAGS=--upgrade
+	npm update --package-lock-only --no-audit --no-fund
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from .models import Centre, Invitation, Organisation, User
+from . import services
+from .models import Centre, Invitation, Message, Organisation, User
 
 
 @admin.register(Centre)
@@ -10,6 +11,14 @@ class CentreAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "region", "contact_person", "contact_phone", "position"]
     list_editable = ["contact_person", "contact_phone", "position"]
     list_filter = ["kind"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "user", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__email"]
+    readonly_fields = ["user", "subject", "body", "link", "created_at", "read_at"]
 
 
 @admin.register(Organisation)
@@ -21,6 +30,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
+
+    def save_model(self, request, obj, form, change):
+        # The same function as the organisation page, so an admin's edit is on the trail too.
+        before = None
+        if change:
+            before = services.organisation_values(Organisation.objects.get(pk=obj.pk))
+        services.save_organisation(obj, request.user, before)
 
     @admin.display(description="用户数", ordering="_members")
     def member_count(self, obj):

@@ -3,10 +3,19 @@ import re
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 
+from .auth import MAX_USERNAME_LENGTH, normalise_username
 from .models import Centre, Organisation, User
 from .validators import validate_credit_code, validate_mobile
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    # Django's own label is 电子邮件; the portal says 电子邮箱 everywhere (docs/glossary.md).
+    email = forms.EmailField(
+        label="电子邮箱", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class LoginForm(AuthenticationForm):
@@ -16,11 +25,15 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "电子邮箱或密码不正确，请重新输入。密码区分大小写。",
     }
 
-
-def mask_email(email: str) -> str:
-    """Show enough of a colleague's address to recognise it, not enough to harvest it."""
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}***@{domain}"
+    def clean_username(self):
+        # The same folding as the lockout's (accounts.auth), so neither can be sidestepped.
+        username = normalise_username(self.cleaned_data.get("username"))
+        if len(username) > MAX_USERNAME_LENGTH:
+            raise ValidationError(
+                f"电子邮箱不能超过{MAX_USERNAME_LENGTH}个字符，请检查后重新输入。",
+                code="max_length",
+            )
+        return username
 
 
 class AccountFieldsMixin(forms.Form):
@@ -59,7 +72,7 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
     address = forms.CharField(label="单位地址", max_length=200)
     centre = forms.ModelChoiceField(
         label="隶属评价中心（按隶属关系）",
-        queryset=Centre.objects.all(),
+        queryset=Centre.objects.official_order(),
         empty_label="请选择",
         help_text="各市单位选所在市的评价（鉴定）中心；省属单位选省技能人才评价管理服务中心。",
     )
@@ -83,24 +96,20 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         code = re.sub(r"[\s-]", "", self.cleaned_data["credit_code"]).upper()
         if code:
             validate_credit_code(code)
-            existing = Organisation.objects.filter(credit_code=code).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+            if Organisation.objects.filter(credit_code=code).exists():
+                raise ValidationError(self.already_registered_message())
         return code or None
 
     def clean_legal_cert_no(self):
         number = "".join(self.cleaned_data["legal_cert_no"].split())
-        if number:
-            existing = Organisation.objects.filter(legal_cert_no=number).first()
-            if existing:
-                raise ValidationError(self._already_registered(existing))
+        if number and Organisation.objects.filter(legal_cert_no=number).exists():
+            raise ValidationError(self.already_registered_message())
         return number or None
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("该邮箱已注册，请直接登录或使用“忘记密码”。")
-        return email
+        # Whether the address is registered is never said here: the view answers alike and the
+        # mailbox's owner learns it by e-mail (as Django's password reset does).
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -114,14 +123,12 @@ class RegistrationForm(AccountFieldsMixin, forms.Form):
         return cleaned
 
     @staticmethod
-    def _already_registered(org):
-        first = org.members.order_by("date_joined").first()
-        contact = (
-            f"请联系本单位已注册用户 {first.name}（{mask_email(first.email)}）邀请您加入。"
-            if first
-            else "请联系平台管理员。"
+    def already_registered_message():
+        # An anonymous visitor learns no name, neither the unit's nor its members'.
+        return (
+            "该单位已在平台注册，不能重复注册。请联系本单位已注册的账号持有人，"
+            "在其工作台邀请您加入。"
         )
-        return f"该单位“{org.name}”已在平台注册，不能重复注册。{contact}"
 
 
 class OrganisationForm(forms.ModelForm):

@@ -6,6 +6,40 @@ from django.utils import timezone
 
 from .validators import validate_credit_code
 
+# The official order of Zhejiang's cities in the province's documents (docs/glossary.md).
+OFFICIAL_REGION_ORDER = [
+    "杭州",
+    "宁波",
+    "温州",
+    "嘉兴",
+    "湖州",
+    "绍兴",
+    "金华",
+    "衢州",
+    "舟山",
+    "台州",
+    "丽水",
+]
+
+
+class CentreQuerySet(models.QuerySet):
+    def official_order(self):
+        """The provincial centre first, then the cities in the official order; others after.
+
+        Keyed on the region, not on `position` or `code`, so a centre added or edited by hand
+        still lands in its place.
+        """
+        rank = models.Case(
+            models.When(kind="province", then=models.Value(-1)),
+            *(
+                models.When(region=region, then=models.Value(index))
+                for index, region in enumerate(OFFICIAL_REGION_ORDER)
+            ),
+            default=models.Value(len(OFFICIAL_REGION_ORDER)),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(official_rank=rank).order_by("official_rank", "position", "code")
+
 
 class Centre(models.Model):
     """A review centre: the provincial centre or one city's 技能评价（鉴定）中心."""
@@ -21,7 +55,10 @@ class Centre(models.Model):
     name = models.CharField("中心名称", max_length=100)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    contact_address = models.CharField("地址", max_length=200, blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = CentreQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]
@@ -169,6 +206,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("可登录管理后台", default=False)
     is_active = models.BooleanField("有效", default=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    # Kept beside the user so the navbar's count costs no query; accounts.messaging maintains it.
+    unread_messages = models.PositiveIntegerField("未读站内消息", default=0, editable=False)
 
     objects = UserManager()
 
@@ -255,3 +294,26 @@ class Invitation(models.Model):
     @property
     def is_used(self):
         return self.accepted_at is not None
+
+
+class Message(models.Model):
+    """A 站内消息: the same text as the e-mail, kept so a user who missed the mail still sees it."""
+
+    user = models.ForeignKey(
+        User, verbose_name="收件人", on_delete=models.CASCADE, related_name="messages"
+    )
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    # A path inside the portal, never a full URL: the e-mail adds SITE_URL.
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        indexes = [models.Index(fields=["user", "-created_at"], name="message_user_newest")]
+
+    def __str__(self):
+        return self.subject

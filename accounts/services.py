@@ -13,7 +13,7 @@ class InvitationUsed(Exception):
 
 
 @transaction.atomic
-def register_organisation(data) -> User:
+def register_organisation(data, *, active=True) -> User:
     org = Organisation.objects.create(
         name=data["org_name"],
         credit_code=data["credit_code"],
@@ -29,7 +29,36 @@ def register_organisation(data) -> User:
         phone=data["phone"],
         role=User.Role.APPLICANT,
         organisation=org,
+        is_active=active,
     )
+
+
+def request_registration(data, confirm_url_for) -> None:
+    """Register the unit with its first account inactive, and e-mail the address.
+
+    A new address gets a link that activates the account; an address already registered gets
+    a note saying so (with a fresh link if it was never confirmed). The visitor's page is the
+    same either way, so registration reveals nothing about who has an account.
+    """
+    existing = User.objects.filter(email__iexact=data["email"]).first()
+    if existing is None:
+        user = register_organisation(data, active=False)
+        context = {"user": user, "confirm_url": confirm_url_for(user), "known": False}
+    else:
+        pending = not existing.is_active and existing.last_login is None
+        context = {
+            "user": existing,
+            "confirm_url": confirm_url_for(existing) if pending else "",
+            "known": True,
+        }
+    body = render_to_string("accounts/email/registration.txt", context)
+    send_mail("题库申报平台注册确认", body, None, [data["email"]])
+
+
+def confirm_registration(user) -> None:
+    """The address's owner followed the link: the account works from now on."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
 
 
 def invite_colleague(organisation, email, invited_by, accept_url_for) -> Invitation:
@@ -71,3 +100,33 @@ def accept_invitation(invitation_id, data) -> User:
 def create_staff(email, centre: Centre, name="", password=None) -> User:
     role = User.Role.PROVINCE if centre.is_province else User.Role.CITY
     return User.objects.create_user(email, password, name=name, role=role, centre=centre)
+
+
+# What the trail keeps of an organisation: every field people can change.
+ORGANISATION_FIELDS = [
+    "name",
+    "credit_code",
+    "legal_cert_no",
+    "legal_representative",
+    "address",
+    "centre",
+]
+
+
+def organisation_values(org: Organisation) -> dict:
+    """The organisation as it reads now; take it before a form changes the instance."""
+    from audit import trail
+
+    return trail.values(org, ORGANISATION_FIELDS)
+
+
+@transaction.atomic
+def save_organisation(org: Organisation, user, before: dict) -> Organisation:
+    """Save an edited organisation and keep who changed which field, from what to what."""
+    from audit import trail
+    from audit.models import Subject
+
+    org.save()
+    after = trail.values(org, ORGANISATION_FIELDS)
+    trail.record(user, Subject.ORGANISATION, org, before, after)
+    return org

@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-from .forms import LoginForm
+from security.ratelimit import ratelimit
+from security.views import PasswordChangeView
+
+from . import centre_views, views
+from .forms import LoginForm, PasswordResetForm
 
 app_name = "accounts"
 
@@ -10,16 +13,17 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("centre/", centre_views.centre_settings, name="centre"),
     path("register/", views.register, name="register"),
+    path("register/sent/", views.register_sent, name="register_sent"),
+    path("register/confirm/<uidb64>/<token>/", views.register_confirm, name="register_confirm"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<int:pk>/invite/", views.invite, name="invite"),
     path("invitations/<str:token>/", views.accept, name="accept"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
-        ),
+        PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
     path(
@@ -29,10 +33,14 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+        # Per address, and per e-mail asked for so nobody floods one inbox from many addresses.
+        ratelimit("password-reset", per_address="10/h", per_account="3/h", account_field="email")(
+            auth_views.PasswordResetView.as_view(
+                form_class=PasswordResetForm,
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            )
         ),
         name="password_reset",
     ),
@@ -43,8 +51,10 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+        ratelimit("password-reset-confirm", per_address="20/h")(
+            auth_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_complete")
+            )
         ),
         name="password_reset_confirm",
     ),

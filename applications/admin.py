@@ -3,30 +3,44 @@ from django.contrib import admin
 from .models import Application, Attachment, Event, Expert, SubmissionDeadline
 
 
-class ExpertInline(admin.TabularInline):
+class ReadOnly:
+    """Workflow data: the admin may read it; changes go through the functions users use.
+
+    An edit here would bypass set_state (no history row, no notification) and the trail.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class ExpertInline(ReadOnly, admin.TabularInline):
     model = Expert
     extra = 0
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnly, admin.TabularInline):
+    # History is written by workflow.set_state only.
     model = Event
     extra = 0
-    can_delete = False
-    readonly_fields = ["at", "actor", "from_status", "to_status", "comment"]
-
-    def has_add_permission(self, request, obj=None):
-        # History is written by workflow.set_state only.
-        return False
+    readonly_fields = ["at", "actor", "from_status", "to_status", "comment", "kind"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "unit", "custom_occupation", "status", "submitted_at"]
     list_filter = ["call", "status", "basis", "intention", "organisation__centre"]
     list_select_related = ["organisation", "unit__entry"]
     search_fields = ["organisation__name", "custom_occupation", "unit__entry__occupation"]
-    # State changes must go through workflow.set_state, never the admin form.
-    readonly_fields = ["status", "submitted_at", "version"]
     raw_id_fields = ["unit", "organisation", "created_by"]
     inlines = [ExpertInline, EventInline]
 
@@ -38,7 +52,7 @@ class SubmissionDeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "application", "kind", "size", "uploaded_at", "removed_at"]
     list_filter = ["kind", ("removed_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["submitted_version", "removed_at", "removed_by", "expert_name"]

@@ -104,7 +104,7 @@ def locked_message(status_label: str) -> str:
     return f"申报书当前状态为“{status_label}”，不能再上传或删除附件。"
 
 
-def _lock_editable(application: Application) -> None:
+def _lock_editable(application: Application, user) -> None:
     # A colleague may submit in another tab meanwhile; set_state locks the same row.
     status = (
         Application.objects.select_for_update()
@@ -113,7 +113,7 @@ def _lock_editable(application: Application) -> None:
     )
     if status not in EDITABLE:
         application.status = status
-        raise AttachmentsLocked(locked_message(application.get_status_display()))
+        raise AttachmentsLocked(locked_message(application.status_label_for(user)))
 
 
 def add_attachment(
@@ -149,7 +149,7 @@ def add_attachment(
     stored = ""
     try:
         with transaction.atomic():
-            _lock_editable(application)
+            _lock_editable(application, user)
             # Written under a random name (models.attachment_path); the original stays in the row.
             attachment.file.save(uploaded.name, uploaded, save=False)
             stored = attachment.file.name
@@ -170,7 +170,7 @@ def remove_attachment(attachment: Attachment, user) -> None:
     """
     storage, name = attachment.file.storage, attachment.file.name
     with transaction.atomic():
-        _lock_editable(attachment.application)
+        _lock_editable(attachment.application, user)
         if attachment.submitted_version:
             retire(Attachment.objects.filter(pk=attachment.pk), user)
             return

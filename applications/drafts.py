@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.levels import Level
 
 from .attachments import retire
-from .models import EDITABLE, Application, Attachment, Basis, Expert, Status
+from .models import EDITABLE, Application, Attachment, Basis, Expert, visible_status
 from .sections import EDITABLE_FIELDS, EXPERT_FIELDS
 from .validation import parse_birth_month
 
@@ -122,7 +122,7 @@ def save_draft(
                 pk=application.pk, version=version, status__in=EDITABLE
             ).update(**fields, version=F("version") + 1, updated_at=now)
             if not updated:
-                _raise_refusal(application)
+                _raise_refusal(application, user)
             removed_certificates = _replace_experts(application, experts, user)
     except IntegrityError as exc:
         # Only the custom occupation/work type can collide, with another of the unit's drafts.
@@ -135,12 +135,13 @@ def save_draft(
     return SavedDraft(application, removed_certificates)
 
 
-def _raise_refusal(application: Application):
+def _raise_refusal(application: Application, user):
     current = Application.objects.filter(pk=application.pk).values("version", "status").first()
     if current is None:
         raise Application.DoesNotExist
     if current["status"] not in EDITABLE:
-        raise NotEditable(Status(current["status"]).label)
+        published = application.call.results_published
+        raise NotEditable(visible_status(current["status"], user, published).label)
     raise DraftConflict(current["version"])
 
 

@@ -37,7 +37,24 @@ def follows_selection(user) -> bool:
     Applicants and city centres learn the outcome when it is published, so nothing of the
     province's deliberation can leak to a unit before then.
     """
-    return user.is_authenticated and user.role in (User.Role.PROVINCE, User.Role.ADMIN)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.role in (User.Role.PROVINCE, User.Role.ADMIN)
+    )
+
+
+def visible_status(status, user, published: bool) -> "Status":
+    """A status as this user may know it: a decision reads 已报送省中心 until it is published."""
+    status = Status(status)
+    if status in SELECTION_STATES and not published and not follows_selection(user):
+        return Status.SENT
+    return status
+
+
+def sees_drafts(user) -> bool:
+    """A draft (never submitted, or withdrawn) is its unit's own: only its members and admins."""
+    return user.is_authenticated and user.role in (User.Role.APPLICANT, User.Role.ADMIN)
 
 
 class Basis(models.TextChoices):
@@ -81,28 +98,63 @@ class SubmissionDeadline(models.Model):
 
     def clean(self):
         # Units must reach their centre before the centre has to send everything on.
-        if self.call_id and self.deadline and self.deadline > self.call.deadline:
+        if self.call_id and self.deadline and self.deadline > self.call.units_deadline:
+            limit = self.call.units_deadline
             raise ValidationError(
                 {
-                    "deadline": f"中心的申报截止日期不能晚于批次的报送截止日期（{self.call.deadline}）。"
+                    "deadline": "中心的申报截止日期不能晚于批次的申报单位提交截止日期"
+                    f"（{limit.year}年{limit.month}月{limit.day}日）。"
                 }
             )
 
 
 def deadline_for(call, centre_id) -> dt.date:
-    """A centre's own deadline for the call, else the call's."""
+    """A centre's own deadline for the call, else the call's applicant deadline."""
     override = SubmissionDeadline.objects.filter(call=call, centre_id=centre_id).first()
-    return override.deadline if override else call.deadline
+    return override.deadline if override else call.units_deadline
 
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return visible_by_role(
+        visible = visible_by_role(
             self, user, organisation="organisation_id", centre="organisation__centre_id"
         )
+        # Applicants only ever see their own unit's rows, so their drafts are their own.
+        if not sees_drafts(user):
+            visible = visible.exclude(status=Status.DRAFT)
+        return visible
 
     def for_call(self, call):
         return self.filter(call=call)
+
+    def with_latest_version(self):
+        """Annotate ``latest_version``: the number of the newest submitted version, in the query."""
+        newest = Snapshot.objects.filter(application=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_version=models.Subquery(newest.values("number")[:1]))
+
+    def with_paper(self, state: str):
+        """Narrow to one paper-copy state (PAPER_FILTERS); annotates latest_version."""
+        queryset = self.with_latest_version()
+        current = Q(stamped_version__isnull=False, stamped_version=models.F("latest_version"))
+        return {
+            "stamped_missing": queryset.exclude(current),
+            "stamped_ok": queryset.filter(current),
+            "paper_missing": queryset.filter(paper_received_on__isnull=True),
+            "paper_received": queryset.filter(paper_received_on__isnull=False),
+            "five_missing": queryset.filter(section_five_stamped_at__isnull=True),
+            "five_ok": queryset.filter(section_five_stamped_at__isnull=False),
+        }.get(state, queryset)
+
+
+# The queue's paper-copy filter, in the order the paper arrives.
+PAPER_FILTERS = [
+    ("stamped_missing", "盖章页未上传（或不是最新版本）"),
+    ("stamped_ok", "盖章页已上传"),
+    ("paper_missing", "纸质材料未收到"),
+    ("paper_received", "纸质材料已收到"),
+    ("five_missing", "第五部分盖章页未上传"),
+    ("five_ok", "第五部分盖章页已上传"),
+]
 
 
 class Application(models.Model):
@@ -216,6 +268,25 @@ class Application(models.Model):
         related_name="received_applications",
     )
 
+    # The paper copy (以文本和电子文档形式): kept here so lists filter without extra queries;
+    # applications.paper writes them, each with its history row.
+    stamped_version = models.PositiveSmallIntegerField(
+        "盖章页对应的提交版本", null=True, blank=True, editable=False
+    )
+    paper_received_on = models.DateField("纸质材料收到日期", null=True, blank=True, editable=False)
+    paper_received_by = models.ForeignKey(
+        User,
+        verbose_name="纸质材料登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    section_five_stamped_at = models.DateTimeField(
+        "第五部分盖章页上传时间", null=True, blank=True, editable=False
+    )
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -278,21 +349,34 @@ class Application(models.Model):
     def status_for(self, user) -> Status:
         """The status as this user may know it: see follows_selection."""
         status = Status(self.status)
-        hidden = status in SELECTION_STATES and not follows_selection(user)
-        if hidden and not self.call.results_published:
-            return Status.SENT
-        return status
+        if status not in SELECTION_STATES or follows_selection(user):
+            return status
+        return visible_status(status, user, self.call.results_published)
+
+    def status_label_for(self, user) -> str:
+        return self.status_for(user).label
+
+    def get_status_display(self):
+        # A status label depends on who reads it: Django's generated helper would leak decisions.
+        raise TypeError("use Application.status_for(user) / status_label_for(user)")
 
     def return_event(self):
         """While returned for revision: the centre's comment saying what to fix."""
         if self.status != Status.RETURNED:
             return None
         return (
-            self.events.filter(to_status=Status.RETURNED)
+            self.events.filter(to_status=Status.RETURNED, kind=Event.Kind.STATUS)
             .select_related("actor")
             .order_by("-at")
             .first()
         )
+
+    def listed_return_event(self):
+        """return_event from prefetched events (lists): no query per row."""
+        if self.status != Status.RETURNED:
+            return None
+        returns = [e for e in self.events.all() if e.to_status == Status.RETURNED]
+        return max(returns, key=lambda e: e.at, default=None)
 
     @property
     def is_editable(self) -> bool:
@@ -339,6 +423,13 @@ class Application(models.Model):
         return False
 
 
+class ThroughApplicationQuerySet(models.QuerySet):
+    """Rows of an application are visible exactly when the application is (drafts included)."""
+
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
 class Expert(models.Model):
     """A row of the 专家团队 table."""
 
@@ -351,6 +442,8 @@ class Expert(models.Model):
     qualification_level = models.CharField("等级", max_length=50, blank=True)
     certificate_no = models.CharField("证书编码", max_length=100, blank=True)
     employer = models.CharField("工作单位", max_length=200, blank=True)
+
+    objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -367,7 +460,7 @@ def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}.{ext}"
 
 
-class CurrentAttachmentManager(models.Manager):
+class CurrentAttachmentManager(models.Manager.from_queryset(ThroughApplicationQuerySet)):
     # A copy that went out with a submission is kept when removed; every current list skips it.
     def get_queryset(self):
         return super().get_queryset().filter(removed_at=None)
@@ -410,7 +503,7 @@ class Attachment(models.Model):
     # The expert's name when the copy was removed: the expert's row may be gone by then.
     expert_name = models.CharField("对应专家姓名", max_length=50, blank=True, editable=False)
 
-    all_objects = models.Manager()
+    all_objects = ThroughApplicationQuerySet.as_manager()
     objects = CurrentAttachmentManager()
 
     class Meta:
@@ -434,6 +527,8 @@ class Snapshot(models.Model):
     content_hash = models.CharField("内容摘要", max_length=64)
     created_at = models.DateTimeField("提交时间", default=timezone.now)
 
+    objects = ThroughApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "-number"]
         verbose_name = "提交版本"
@@ -451,14 +546,15 @@ class Snapshot(models.Model):
         return self.content_hash[:10].upper()
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(ThroughApplicationQuerySet):
     def visible_to(self, user):
         """Applicants and city centres never see the province's deliberation, only its outcome."""
+        visible = super().visible_to(user)
         if not follows_selection(user):
-            return self.exclude(from_status__in=SELECTION_STATES).exclude(
+            return visible.exclude(from_status__in=SELECTION_STATES).exclude(
                 to_status__in=SELECTION_STATES
             )
-        return self
+        return visible
 
 
 class AppendOnly(models.Model):
@@ -474,7 +570,11 @@ class AppendOnly(models.Model):
 
 
 class Event(AppendOnly):
-    """Append-only history: one row per state change of an application."""
+    """Append-only history: one row per state change of an application, or per paper-copy record."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "状态变更"
+        PAPER = "paper", "纸质材料"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -485,6 +585,8 @@ class Event(AppendOnly):
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
     comment = models.TextField("说明", blank=True)
+    # Paper records keep the status as it was (from = to); only STATUS rows change it.
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.STATUS)
 
     objects = EventQuerySet.as_manager()
 
@@ -499,3 +601,59 @@ class Event(AppendOnly):
     @property
     def is_selection_stage(self) -> bool:
         return self.from_status in SELECTION_STATES or self.to_status in SELECTION_STATES
+
+
+class SeenVersion(models.Model):
+    """The latest submitted version a user has looked at, so pages can say what changed since."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="seen_versions"
+    )
+    number = models.PositiveSmallIntegerField("已查看的版本号")
+    seen_at = models.DateTimeField("查看时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "已查看版本"
+        verbose_name_plural = "已查看版本"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="one_seen_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} 已查看第{self.number}版"
+
+
+def scan_path(instance, filename):
+    # Names from ids and a random part: the uploaded name is kept in the row, never on disk.
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[instance.content_type]
+    return f"stamped/{instance.application_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class StampedScan(models.Model):
+    """A scan of stamped paper pages: the unit's 盖章页 of a submitted version, or the centre's 第五部分."""
+
+    class Kind(models.TextChoices):
+        UNIT_PAGES = "unit_pages", "申报单位盖章页（封面及第四部分）"
+        SECTION_FIVE = "section_five", "评价中心盖章的第五部分"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stamped_scans"
+    )
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    # The submitted version (Snapshot.number) the unit printed and stamped.
+    version = models.PositiveSmallIntegerField("对应提交版本", null=True, blank=True)
+    file = models.FileField("文件", upload_to=scan_path)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "-uploaded_at", "-pk"]
+        verbose_name = "盖章扫描件"
+        verbose_name_plural = "盖章扫描件"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.original_name}"

@@ -89,7 +89,9 @@ def beijing_time(value) -> str:
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(BEIJING)
+    # The portal's one time format (docs/glossary.md), in Beijing time whatever TIME_ZONE says.
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _css_string(text: str) -> str:
@@ -160,6 +162,9 @@ def build_context(snapshot, opinion=None) -> dict:
     footer = (
         f"申报书编号 {d.get('reference', '')}　提交时间 {submitted}　"
         f"第{snapshot.number}版　校验码 {snapshot.verification_code}"
+        if d.get("reference")
+        # The blank form of the public call page: no application behind it.
+        else "空白申报表：请登录平台在线填写，提交后打印带校验码的申报表"
     )
     return {
         "d": d,
@@ -354,3 +359,26 @@ def render_application_pdf(snapshot, opinion=None) -> bytes:
     # The cover is its own document so "共N页" counts the numbered pages only.
     cover, body = render(COVER_TEMPLATE), render(BODY_TEMPLATE)
     return body.copy(cover.pages + body.pages).write_pdf(finisher=_compact_fonts)
+
+
+class BlankSnapshot:
+    """What the templates read from a snapshot, empty: the blank 附件2 of the call page."""
+
+    number = ""
+    verification_code = ""
+    created_at = None
+
+    def __init__(self, call):
+        self.data = {
+            "call": {"section_three_title": call.section_three_title},
+            "experts": [{} for _ in range(BLANK_EXPERT_ROWS)],
+        }
+
+
+# Empty rows of the 专家团队 table on the blank form, for filling in by hand.
+BLANK_EXPERT_ROWS = 6
+
+
+def render_blank_pdf(call) -> bytes:
+    """The call's 附件2 with every field empty, rendered by the same templates as a submission."""
+    return render_application_pdf(BlankSnapshot(call))

@@ -24,6 +24,11 @@ NOT_CONTENT = {
     "submitted_at",
     # The receiving centre: set by the workflow, not typed by the unit.
     "centre",
+    # The paper copy is recorded beside a submission, never part of its content.
+    "stamped_version",
+    "paper_received_on",
+    "paper_received_by",
+    "section_five_stamped_at",
 }
 
 

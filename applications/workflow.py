@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Application, Event, Status
+from .models import SELECTION_STATES, Application, Event, Status
 from .snapshot import take_snapshot
 from .validation import submission_errors
 
@@ -99,6 +99,14 @@ def available(app: Application, actor: User) -> list[tuple[str, str]]:
     ]
 
 
+def refusal(app: Application, seen: Status, to: str, actor: User) -> str:
+    """Why `actor` may not move `app` to `to`, judged from the status `seen` as they know it."""
+    rule = TRANSITIONS.get((seen, to))
+    if rule is not None and not _actor_may(rule, app, actor):
+        return f"您没有权限对这份申报书执行“{rule.label}”。"
+    return f"申报书当前状态为“{seen.label}”，不能变为“{Status(to).label}”。"
+
+
 def set_state(app: Application, to: str, actor: User, comment: str = "", now=None) -> Event:
     now = now or timezone.now()
     with transaction.atomic():
@@ -109,17 +117,20 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             .get(pk=app.pk)
         )
         rule = TRANSITIONS.get((locked.status, to))
-        if rule is None:
-            raise TransitionError(
-                f"申报书当前状态为“{locked.get_status_display()}”，不能变为“{Status(to).label}”。"
-            )
-        if not _actor_may(rule, locked, actor):
-            raise TransitionError(f"您没有权限对这份申报书执行“{rule.label}”。")
+        seen = locked.status_for(actor)
+        # A refusal is worded from the status as the actor may know it (status_for), so it
+        # reads the same for an undecided application and one the province decided on.
+        if seen != locked.status or rule is None or not _actor_may(rule, locked, actor):
+            raise TransitionError(refusal(locked, seen, to, actor))
         if rule.check:
             rule.check(locked, actor, now)
         source = locked.status
         locked.status = to
-        fields = ["status", "updated_at"]
+        fields = ["status"]
+        # A decision of the province changes nothing of the application: its "last updated"
+        # time, shown to the unit and its centre, must not move either (follows_selection).
+        if source not in SELECTION_STATES and to not in SELECTION_STATES:
+            fields.append("updated_at")
         if to == Status.SUBMITTED:
             locked.submitted_at = now
             # Received by the centre the unit reports to now (按隶属关系).
@@ -134,6 +145,8 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             # Each submission is frozen as a new version; earlier versions stay.
             snapshot = take_snapshot(locked, now)
             transaction.on_commit(lambda: _request_pdf(snapshot.pk))
+        # The supervisor's trail (audit) lists status changes beside the other changes.
+        _audit_status(locked, actor, source, to, now)
         event = Event.objects.create(
             application=locked,
             actor=actor,
@@ -146,6 +159,22 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
     app.status, app.submitted_at = locked.status, locked.submitted_at
     app.centre_id = locked.centre_id
     return event
+
+
+def _audit_status(app: Application, actor: User, source: str, to: str, now) -> None:
+    from audit.models import Subject
+    from audit.trail import record
+
+    record(
+        actor,
+        Subject.APPLICATION,
+        app,
+        {"status": Status(source).label},
+        {"status": Status(to).label},
+        call=app.call,
+        label=f"{app.reference} {app.organisation.name}",
+        at=now,
+    )
 
 
 def record_creation(app: Application, actor: User) -> Event:

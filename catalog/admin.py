@@ -1,12 +1,50 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Prefetch
 
-from .models import Call, Entry, Series, Unit
+from .models import Call, Entry, Reference, Series, Unit
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 1
+    fields = ["position", "name", "url"]
+    # A link typed without a scheme is read as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "notice_date", "deadline", "is_open", "entry_count"]
+    list_display = [
+        "name",
+        "slug",
+        "notice_date",
+        "applicant_deadline",
+        "deadline",
+        "is_open",
+        "paper_required",
+        "entry_count",
+    ]
+    inlines = [ReferenceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "notice_date", "is_open"]}),
+        ("截止日期", {"fields": ["applicant_deadline", "deadline"]}),
+        ("公开页面", {"fields": ["notice_text"]}),
+        (
+            "联系方式",
+            {
+                "fields": [
+                    "contact_unit",
+                    "contact_people",
+                    "contact_phones",
+                    "contact_email",
+                    "postal_address",
+                ]
+            },
+        ),
+        ("纸质材料", {"fields": ["paper_required"]}),
+        ("申报表", {"fields": ["section_three_title", "section_three_help"]}),
+    ]
     list_filter = ["is_open"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from tiku_portal.spreadsheets import append
+
 from .models import Entry
 from .tabular import COLUMNS, INTEGER_COLUMNS, EntryData, to_rows, to_tsv
 
@@ -32,7 +34,7 @@ def write_xlsx(entries: list[EntryData], out):
             int(value) if not is_header and i in integer_indexes else value
             for i, value in enumerate(row)
         ]
-        sheet.append(cells)
+        append(sheet, cells)
         for cell in sheet[row_index + 1]:
             cell.alignment = wrap
             if is_header:

@@ -44,7 +44,28 @@ class Call(models.Model):
     slug = models.SlugField("标识", max_length=50, unique=True)
     notice_date = models.DateField("通知日期")
     deadline = models.DateField(
-        "市级中心报送截止日期", help_text="当日24时（北京时间）截止；各市中心可另设截止日期"
+        "市级中心报送截止日期", help_text="各中心须在当日24时（北京时间）前报送省中心"
+    )
+    # Units submit to their centre earlier than centres send on; each centre may set an earlier one.
+    applicant_deadline = models.DateField(
+        "申报单位提交截止日期",
+        null=True,
+        blank=True,
+        help_text="申报单位向所属中心提交的截止日期（当日24时，北京时间），不晚于报送截止日期；"
+        "留空则与报送截止日期相同。各中心可另设更早的日期。",
+    )
+    notice_text = models.TextField(
+        "通知正文", blank=True, help_text="公开页面显示的征集通知正文，空行分段"
+    )
+    contact_unit = models.CharField("联系单位", max_length=100, blank=True)
+    contact_people = models.CharField("联系人", max_length=100, blank=True)
+    contact_phones = models.CharField("联系电话", max_length=100, blank=True)
+    contact_email = models.CharField("电子邮箱", max_length=100, blank=True)
+    postal_address = models.CharField("邮寄地址", max_length=200, blank=True)
+    paper_required = models.BooleanField(
+        "纸质材料为必需",
+        default=False,
+        help_text="勾选后，盖章页、纸质材料登记和盖章的附件3缺一不可报送；默认只作记录，不影响在线流程",
     )
     is_open = models.BooleanField("正在征集", default=False)
     section_three_title = models.CharField(
@@ -69,8 +90,22 @@ class Call(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.applicant_deadline and self.deadline and self.applicant_deadline > self.deadline:
+            raise ValidationError(
+                {"applicant_deadline": "申报单位提交截止日期不能晚于市级中心报送截止日期。"}
+            )
+
     def deadline_passed(self, now=None) -> bool:
         return deadline_passed(self.deadline, now)
+
+    @property
+    def units_deadline(self) -> dt.date:
+        """The call-wide date by which units submit to their centre."""
+        return self.applicant_deadline or self.deadline
+
+    def units_deadline_passed(self, now=None) -> bool:
+        return deadline_passed(self.units_deadline, now)
 
     @property
     def results_published(self) -> bool:
@@ -84,7 +119,7 @@ class Call(models.Model):
     @property
     def accepting(self) -> bool:
         """Open and before its deadline: units may still apply."""
-        return self.is_open and not self.deadline_passed()
+        return self.is_open and not self.units_deadline_passed()
 
     @property
     def stage(self) -> str:
@@ -92,6 +127,27 @@ class Call(models.Model):
         if not self.is_open:
             return "已结束"
         return "正在征集" if self.accepting else "申报已截止"
+
+
+class Reference(models.Model):
+    """A document the call's 填表说明 names (管理办法, 国家职业技能标准), with a link an admin sets."""
+
+    call = models.ForeignKey(
+        Call, verbose_name="征集批次", on_delete=models.CASCADE, related_name="references"
+    )
+    name = models.CharField(
+        "名称", max_length=200, help_text="如：《浙江省技能人才评价题库资源管理办法》"
+    )
+    url = models.URLField("链接", blank=True, help_text="留空则只显示名称")
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["call", "position", "pk"]
+        verbose_name = "参考文件"
+        verbose_name_plural = "参考文件"
+
+    def __str__(self):
+        return self.name
 
 
 class Series(models.Model):

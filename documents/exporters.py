@@ -3,6 +3,8 @@
 import io
 import zipfile
 
+from tiku_portal.filenames import display_name
+
 from .models import Document
 
 
@@ -48,6 +50,14 @@ class ApplicationPdf(Exporter):
         return render_application_pdf(self._snapshot(doc), doc.application.centre_opinion())
 
 
+def _visible_ids(user, ids) -> set[int]:
+    from applications.models import Application
+
+    if user is None:
+        return set()
+    return set(Application.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 class PdfZip(Exporter):
     """Every PDF of a filtered list, in one zip; each PDF is rendered first if not current."""
 
@@ -64,6 +74,10 @@ class PdfZip(Exporter):
         from .services import build, current_pdf_document
 
         ids = doc.params.get("application_ids", [])
+        # Rendered later than asked for (or retried): an application withdrawn meanwhile is a
+        # draft again, its unit's own, and stays out (Application.visible_to decides).
+        visible = _visible_ids(doc.requested_by, ids)
+        ids = [pk for pk in ids if pk in visible]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for done, application_id in enumerate(ids, start=1):
@@ -72,7 +86,7 @@ class PdfZip(Exporter):
                     pdf = build(pdf.pk)
                     if pdf.state == Document.State.DONE:
                         with pdf.file.open("rb") as fh:
-                            archive.writestr(pdf.filename, fh.read())
+                            archive.writestr(display_name(pdf.filename), fh.read())
                 progress(round(100 * done / max(len(ids), 1)))
         return buffer.getvalue()
 
@@ -130,7 +144,7 @@ class ResultsXlsx(Exporter):
         return results_input_hash(self._call(doc))
 
     def filename(self, doc):
-        return f"{self._call(doc).name}-遴选结果表.xlsx".replace("/", "-")
+        return f"{self._call(doc).name}-遴选结果表.xlsx"
 
     def render(self, doc, progress):
         from reviews.results import render_results
@@ -138,9 +152,96 @@ class ResultsXlsx(Exporter):
         return render_results(self._call(doc), progress)
 
 
+class TableXlsx(Exporter):
+    """An export of a filtered page: made once per request from the parameters it was sent."""
+
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = ""
+
+    def _call(self, doc):
+        if doc.call is None:
+            raise DocumentError("导出缺少征集批次，无法生成。")
+        return doc.call
+
+    def input_hash(self, doc):
+        # What the page showed when asked; asking again makes a new file.
+        return f"{doc.kind}-{doc.pk}"
+
+    def filename(self, doc):
+        from django.utils import timezone
+
+        on = timezone.localdate(doc.created_at)
+        return f"{self._call(doc).name}-{self.name}-{on:%Y%m%d}.xlsx".replace("/", "-")
+
+
+class QueueXlsx(TableXlsx):
+    """A centre's queue as filtered, with statuses as the requester may know them."""
+
+    name = "审核队列"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_queue
+
+        if doc.requested_by is None:
+            raise DocumentError("导出人已不存在，无法生成。")
+        return render_queue(doc.requested_by, self._call(doc), doc.params)
+
+
+class BoardXlsx(TableXlsx):
+    name = "遴选总表"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_board
+
+        return render_board(self._call(doc), doc.params)
+
+
+class ScoresXlsx(TableXlsx):
+    name = "遴选评分"
+
+    def render(self, doc, progress):
+        from reviews.exports import render_scores
+
+        return render_scores(self._call(doc))
+
+
+class AuditXlsx(TableXlsx):
+    name = "修改留痕"
+
+    def render(self, doc, progress):
+        from audit.export import render_trail
+
+        return render_trail(self._call(doc), doc.params, progress)
+
+
+class CombinedSummaryXlsx(TableXlsx):
+    """The call's 附件3 as every centre sent it: one sheet per centre, one of all rows."""
+
+    name = "全省附件3汇总表"
+
+    def input_hash(self, doc):
+        import hashlib
+        import json
+
+        from reviews.exports import combined_hash_data
+
+        data = json.dumps(combined_hash_data(self._call(doc)), ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def render(self, doc, progress):
+        from reviews.exports import render_combined
+
+        return render_combined(self._call(doc), progress)
+
+
 EXPORTERS: dict[str, Exporter] = {
     Document.Kind.APPLICATION_PDF: ApplicationPdf(),
     Document.Kind.PDF_ZIP: PdfZip(),
     Document.Kind.SUMMARY_XLSX: SummaryXlsx(),
     Document.Kind.RESULTS_XLSX: ResultsXlsx(),
+    Document.Kind.QUEUE_XLSX: QueueXlsx(),
+    Document.Kind.BOARD_XLSX: BoardXlsx(),
+    Document.Kind.SCORES_XLSX: ScoresXlsx(),
+    Document.Kind.COMBINED_SUMMARY_XLSX: CombinedSummaryXlsx(),
+    Document.Kind.AUDIT_XLSX: AuditXlsx(),
 }

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Centre, User
 from applications.models import Application, Snapshot
 from catalog.models import Call
+from tiku_portal.filenames import safe_suffix
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -14,16 +15,22 @@ class DocumentQuerySet(models.QuerySet):
         """A document is visible with what it was made from: its application, or its requester."""
         if not user.is_authenticated:
             return self.none()
+        # An application's file is visible exactly when the application is: never a draft's
+        # for a centre or the province, whoever asked for it.
+        of_application = Q(application__in=Application.objects.visible_to(user))
+        unattached = Q(application__isnull=True)
         if user.role in (User.Role.PROVINCE, User.Role.ADMIN):
-            return self.all()
-        visible = Q(application__in=Application.objects.visible_to(user)) | Q(requested_by=user)
+            return self.filter(of_application | unattached)
+        mine = Q(requested_by=user)
         if user.role == User.Role.CITY:
-            visible |= Q(centre_id=user.centre_id)
-        return self.filter(visible)
+            mine |= Q(centre_id=user.centre_id)
+        return self.filter(of_application | (unattached & mine))
 
 
 def document_path(instance, filename):
-    return f"documents/{instance.kind}/{uuid.uuid4().hex}/{filename}"
+    # Ids and a random token only: the friendly name (an organisation may be called
+    # "杭州/滨江…") is kept in `Document.filename` and sent as the download name.
+    return f"documents/{instance.kind}/{uuid.uuid4().hex}/{instance.pk}{safe_suffix(filename)}"
 
 
 class Document(models.Model):
@@ -34,6 +41,12 @@ class Document(models.Model):
         PDF_ZIP = "pdf_zip", "申报表PDF打包下载"
         SUMMARY_XLSX = "summary_xlsx", "附件3汇总表"
         RESULTS_XLSX = "results_xlsx", "遴选结果表"
+        QUEUE_XLSX = "queue_xlsx", "审核队列导出"
+        BOARD_XLSX = "board_xlsx", "遴选总表导出"
+        SCORES_XLSX = "scores_xlsx", "遴选评分导出"
+        COMBINED_SUMMARY_XLSX = "combined_summary_xlsx", "全省附件3汇总表"
+        AUDIT_XLSX = "audit_xlsx", "修改留痕导出"
+        PROJECTS_XLSX = "projects_xlsx", "题库开发进度表"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

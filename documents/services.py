@@ -7,6 +7,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from applications.models import Snapshot
+from tiku_portal.filenames import display_name
 
 from .exporters import EXPORTERS, DocumentError
 from .models import Document
@@ -103,7 +104,9 @@ def build(doc_id: int) -> Document:
     try:
         input_hash = exporter.input_hash(doc)
         content = exporter.render(doc, progress)
-        filename = exporter.filename(doc)
+        filename = display_name(
+            exporter.filename(doc), Document._meta.get_field("filename").max_length
+        )
     except TRANSIENT:
         raise
     except Exception as exc:

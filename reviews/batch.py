@@ -7,10 +7,8 @@ so the province receives either the whole batch or nothing.
 from dataclasses import dataclass
 
 from celery import shared_task
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Centre, User
@@ -20,6 +18,7 @@ from catalog.models import Call
 from documents.models import Document
 
 from .models import Batch, BatchEvent, Publication, Recommendation, Review
+from .selection import SelectionError, revoke
 
 # Submitted but not yet recommended or not recommended: each must be decided or left out.
 UNDECIDED = (Status.SUBMITTED, Status.IN_REVIEW, Status.VERIFIED, Status.RETURNED)
@@ -145,7 +144,8 @@ def closed_message(call: Call) -> str:
 
 
 def was_reopened(batch: Batch) -> bool:
-    return batch.events.filter(to_state=Batch.State.OPEN).exists()
+    # Paper records repeat the batch's state; only SENT → OPEN is a reopening.
+    return batch.events.filter(from_state=Batch.State.SENT, to_state=Batch.State.OPEN).exists()
 
 
 def may_send_after_deadline(batch: Batch) -> bool:
@@ -199,22 +199,79 @@ def save_batch_form(
     _check_staff(centre, user)
     with transaction.atomic():
         batch = _locked_editable_batch(centre, call, now)
+        before = _batch_values(batch)
         batch.contact_person, batch.contact_phone = contact_person, contact_phone
         batch.save(update_fields=["contact_person", "contact_phone"])
+        _record_batch(batch, user, before, now)
+        _keep_contact_on_centre(centre, contact_person, contact_phone)
         undecided = applications_of(centre, call).filter(status__in=UNDECIDED)
         for app in undecided.filter(pk__in=list(left_out)):
-            _set_left_out(app, left_out[app.pk])
+            _set_left_out(app, left_out[app.pk], user)
     return batch
 
 
-def _set_left_out(app: Application, reason: str | None) -> None:
+# What the trail keeps of a batch: its state and the 附件3 footer contact.
+BATCH_FIELDS = ["state", "contact_person", "contact_phone"]
+
+
+def _batch_values(batch: Batch) -> dict:
+    from audit import trail
+
+    return trail.values(batch, BATCH_FIELDS)
+
+
+def _record_batch(batch: Batch, user: User, before: dict, now) -> None:
+    from audit import trail
+    from audit.models import Subject
+
+    label = f"{batch.centre.name} 报送"
+    trail.record(
+        user,
+        Subject.BATCH,
+        batch,
+        before,
+        _batch_values(batch),
+        call=batch.call,
+        label=label,
+        at=now,
+    )
+
+
+def _keep_contact_on_centre(centre: Centre, person: str, phone: str) -> None:
+    """A contact typed on the batch page becomes the centre's when it has none yet.
+
+    The centre's own contact page is where it is changed; this only fills the gap so the
+    province's dashboard and the units' pages show someone.
+    """
+    if centre.contact_person.strip() or centre.contact_phone.strip():
+        return
+    Centre.objects.filter(pk=centre.pk).update(contact_person=person, contact_phone=phone)
+    centre.contact_person, centre.contact_phone = person, phone
+
+
+def _set_left_out(app: Application, reason: str | None, user: User) -> None:
+    from audit import trail
+    from audit.models import Subject
+
     review, _ = Review.objects.select_for_update().get_or_create(application=app)
     wanted = (reason is not None, (reason or "").strip())
     if (review.left_out, review.left_out_reason) == wanted:
         return
+    fields = ["left_out", "left_out_reason"]
+    before = trail.values(review, fields)
     review.left_out, review.left_out_reason = wanted
     # Only these two fields: the recommendation and its optimistic lock belong to the review page.
-    review.save(update_fields=["left_out", "left_out_reason"])
+    review.save(update_fields=fields)
+    label = f"{app.reference} {app.organisation.name}"
+    trail.record(
+        user,
+        Subject.REVIEW,
+        review,
+        before,
+        trail.values(review, fields),
+        call=app.call,
+        label=label,
+    )
 
 
 def send_batch(
@@ -231,6 +288,7 @@ def send_batch(
     _check_staff(centre, user)
     with transaction.atomic():
         batch = _locked_editable_batch(centre, call, now)
+        before = _batch_values(batch)
         if contact_person is not None:
             batch.contact_person = contact_person
         if contact_phone is not None:
@@ -250,11 +308,14 @@ def send_batch(
         decided = [a for a in apps if a.status in DECIDED]
         if not decided:
             raise BatchError("没有可报送的申报书：请先对申报书作出推荐或不予推荐的意见。")
+        if call.paper_required:
+            _check_paper(batch, decided)
         recommended = sum(1 for a in decided if a.status == Status.RECOMMENDED)
         for app in decided:
             _send_one(app, user, now)
         batch.state, batch.sent_at, batch.sent_by = Batch.State.SENT, now, user
         batch.save(update_fields=["state", "sent_at", "sent_by", "contact_person", "contact_phone"])
+        _record_batch(batch, user, before, now)
         left_out = [a for a in apps if a.status in UNDECIDED]
         event = BatchEvent.objects.create(
             batch=batch,
@@ -272,6 +333,102 @@ def send_batch(
     return batch
 
 
+def _check_paper(batch: Batch, decided: list) -> None:
+    """When the call requires the paper copy, nothing goes without it."""
+    from applications.paper import latest_version, missing_for_sending
+
+    gaps = []
+    for app in decided:
+        missing = missing_for_sending(app, latest_version(app))
+        if missing:
+            gaps.append(f"{app.reference}缺{'、'.join(missing)}")
+    if not batch.stamped_summary:
+        gaps.insert(0, "缺盖章的附件3扫描件")
+    if gaps:
+        shown = "；".join(gaps[:5]) + (f"等{len(gaps)}项" if len(gaps) > 5 else "")
+        raise BatchError(f"本批次要求纸质材料齐全后才能报送：{shown}。")
+
+
+def _store_summary_scan(batch: Batch, user: User, uploaded, file_type, now, stored) -> None:
+    """Keep the stamped 附件3 scan on the batch, with its history row; ``stored`` gets the name."""
+    old = batch.stamped_summary.name if batch.stamped_summary else ""
+    batch.stamped_summary_type = file_type.content_type
+    batch.stamped_summary.save(uploaded.name, uploaded, save=False)
+    stored.append(batch.stamped_summary.name)
+    batch.stamped_summary_name = uploaded.name
+    batch.stamped_summary_at = now
+    batch.save(
+        update_fields=[
+            "stamped_summary",
+            "stamped_summary_name",
+            "stamped_summary_type",
+            "stamped_summary_at",
+        ]
+    )
+    BatchEvent.objects.create(
+        batch=batch,
+        actor=user,
+        at=now,
+        from_state=batch.state,
+        to_state=batch.state,
+        comment=f"上传盖章的附件3扫描件：{uploaded.name}" + ("（替换原扫描件）" if old else ""),
+    )
+
+
+def upload_summary_scan(centre: Centre, call: Call, user: User, uploaded, now=None) -> Batch:
+    """The stamped 附件3 scan (with the sending, or after it), until results are published.
+
+    Stored in its own transaction: a sending refused afterwards keeps the scan on record.
+    """
+    from django.core.exceptions import ValidationError
+
+    from applications.attachments import inspect_upload
+
+    now = now or timezone.now()
+    _check_staff(centre, user)
+    try:
+        file_type = inspect_upload(uploaded)
+    except ValidationError as exc:
+        raise BatchError(exc.messages[0]) from exc
+    batch = batch_for(centre, call)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            _check_published(call)
+            batch = Batch.objects.select_for_update().get(pk=batch.pk)
+            _store_summary_scan(batch, user, uploaded, file_type, now, stored)
+    except BaseException:
+        # A row that was never saved must not leave its file behind.
+        for name in stored:
+            batch.stamped_summary.storage.delete(name)
+        raise
+    return batch
+
+
+def record_package(batch: Batch, user: User, on, now=None) -> Batch:
+    """The province notes the day a centre's paper package arrived."""
+    now = now or timezone.now()
+    if not user.is_province_staff:
+        raise BatchError("只有省中心工作人员可以登记纸质材料包。")
+    if on > timezone.localdate(now):
+        raise BatchError("收到日期不能晚于今天。")
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("centre").get(pk=batch.pk)
+        if batch.state != Batch.State.SENT:
+            raise BatchError(f"{batch.centre.name}尚未报送，不能登记纸质材料包。")
+        batch.package_received_on, batch.package_received_by = on, user
+        batch.save(update_fields=["package_received_on", "package_received_by"])
+        BatchEvent.objects.create(
+            batch=batch,
+            actor=user,
+            at=now,
+            from_state=batch.state,
+            to_state=batch.state,
+            comment=f"登记纸质材料包已收到（{on:%Y-%m-%d}）",
+        )
+    return batch
+
+
 def _send_one(app: Application, user: User, now) -> None:
     review = review_of(app)
     recommendation = review.recommendation if review else ""
@@ -279,7 +436,7 @@ def _send_one(app: Application, user: User, now) -> None:
     expected = RECOMMENDING if app.status == Status.RECOMMENDED else (Recommendation.NONE,)
     if recommendation not in expected:
         raise BatchError(
-            f"申报书{app.reference}的状态（{app.get_status_display()}）与推荐意见不一致，"
+            f"申报书{app.reference}的状态（{app.status_label_for(user)}）与推荐意见不一致，"
             "请重新审核后再报送。"
         )
     try:
@@ -291,7 +448,10 @@ def _send_one(app: Application, user: User, now) -> None:
 
 
 def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
-    """The province gives a sent batch back to its centre; every sent application returns."""
+    """The province gives a sent batch back to its centre; every received application returns.
+
+    Applications the province had decided on return too, their decisions revoked (see below).
+    """
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not user.is_province_staff:
@@ -303,17 +463,25 @@ def reopen_batch(batch: Batch, user: User, reason: str, now=None) -> Batch:
         if batch.state != Batch.State.SENT:
             raise BatchError(f"{batch.centre.name}尚未报送，无需重新开放。")
         _check_published(batch.call)
-        sent = applications_of(batch.centre, batch.call).filter(status=Status.SENT)
-        for app in sent:
+        before = _batch_values(batch)
+        # Decided or not, every received application goes back the same way, so the centre
+        # cannot tell from the statuses which ones the province had decided on. A decision
+        # on an application its centre may now change is void: the history keeps it.
+        received = applications_of(batch.centre, batch.call).filter(status__in=SENT_OR_LATER)
+        for app in received.select_for_update(of=("self",)):
             review = review_of(app)
             recommended = review is not None and review.recommendation in RECOMMENDING
             target = Status.RECOMMENDED if recommended else Status.NOT_RECOMMENDED
             try:
+                if app.status != Status.SENT:
+                    # The one revoke path: it keeps the withdrawn decision on the trail too.
+                    revoke(app, user, reason=f"重新开放报送：{reason}", now=now)
                 set_state(app, target, user, f"重新开放报送：{reason}", now)
-            except TransitionError as exc:
+            except (TransitionError, SelectionError) as exc:
                 raise BatchError(f"申报书{app.reference}不能退回：{exc}") from exc
         batch.state, batch.sent_at, batch.sent_by = Batch.State.OPEN, None, None
         batch.save(update_fields=["state", "sent_at", "sent_by"])
+        _record_batch(batch, user, before, now)
         event = BatchEvent.objects.create(
             batch=batch,
             actor=user,
@@ -351,12 +519,12 @@ def province_batches(call: Call) -> list[dict]:
     batches = {
         b.centre_id: b
         for b in Batch.objects.filter(call=call)
-        .select_related("sent_by")
+        .select_related("sent_by", "package_received_by")
         .prefetch_related(Prefetch("events", queryset=BatchEvent.objects.select_related("actor")))
     }
     counts = batch_counts(call)
     rows = []
-    for centre in Centre.objects.all():
+    for centre in Centre.objects.official_order():
         batch = batches.get(centre.pk)
         rows.append(
             {
@@ -371,23 +539,24 @@ def province_batches(call: Call) -> list[dict]:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_batch_event(event_id: int) -> int:
-    """Email the province when a centre sends, and the centre when the province reopens."""
+    """Tell the province when a centre sends, and the centre when the province reopens."""
+    from django.urls import reverse
+
+    from accounts.messaging import deliver
+
     event = BatchEvent.objects.select_related("batch__centre", "batch__call", "actor").get(
         pk=event_id
     )
     batch = event.batch
+    # Paper records (from = to) are history only; the lists show them.
+    if event.from_state == event.to_state:
+        return 0
     staff = User.objects.filter(is_active=True)
     if event.to_state == Batch.State.SENT:
         staff = staff.filter(role=User.Role.PROVINCE)
+        link = f"{reverse('reviews:batch_list')}?call={batch.call.slug}"
     else:
         staff = staff.filter(role__in=(User.Role.CITY, User.Role.PROVINCE), centre=batch.centre)
-    recipients = set(staff.values_list("email", flat=True))
-    if event.actor_id:
-        recipients.discard(event.actor.email)
-    if not recipients:
-        return 0
-    body = render_to_string("reviews/batch_email.txt", {"event": event, "batch": batch})
-    verb = "已报送" if event.to_state == Batch.State.SENT else "已被省中心重新开放"
-    subject = f"{batch.centre.name}{batch.call.name}报送{verb}"
-    send_mail(subject, body, None, sorted(recipients))
-    return len(recipients)
+        link = f"{reverse('reviews:batch')}?call={batch.call.slug}"
+    recipients = [u for u in staff if u.pk != event.actor_id]
+    return deliver(recipients, "reviews/email/batch", {"event": event, "batch": batch}, link)

@@ -187,8 +187,38 @@ def decided_leads(call) -> dict[str, str]:
     )
 
 
-def board_rows(call, *, series=None, industry=None, tag=None, centre=None) -> list[BoardRow]:
+def keys_applied_by(call, text: str) -> set[str]:
+    """Unit keys some organisation whose name contains `text` applied for: one query."""
+    apps = Application.objects.filter(
+        call=call, status__in=APPLIED, organisation__name__icontains=text
+    ).values_list("unit_id", "custom_occupation", "custom_work_type")
+    return {
+        unit_key(unit_id) if unit_id else custom_key(occupation, work_type)
+        for unit_id, occupation, work_type in apps
+    }
+
+
+def matches(row: BoardRow, text: str, keys: set[str]) -> bool:
+    """The board's text search: occupation, work type, or the name of a unit that applied."""
+    folded = text.casefold()
+    return (
+        folded in row.occupation.casefold()
+        or folded in row.work_type.casefold()
+        or (row.key in keys)
+    )
+
+
+def board_rows(call, *, series=None, industry=None, tag=None, centre=None, q="") -> list[BoardRow]:
     """The board's rows in catalog order, out-of-catalog groups last; flags not filtered."""
+    rows = _board_rows(call, series=series, industry=industry, tag=tag, centre=centre)
+    q = (q or "").strip()
+    if q:
+        keys = keys_applied_by(call, q)
+        rows = [row for row in rows if matches(row, q, keys)]
+    return rows
+
+
+def _board_rows(call, *, series=None, industry=None, tag=None, centre=None) -> list[BoardRow]:
     leads = decided_leads(call)
     rows = []
     for unit in unit_rows(call, series=series, industry=industry, tag=tag, centre=centre):

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.http import QueryDict
 
-from applications.models import SELECTION_STATES, Intention, Status
+from applications.models import PAPER_FILTERS, SELECTION_STATES, Intention, Status
 
 from .models import Recommendation
 
@@ -34,10 +34,12 @@ def _bootstrap(form, size="") -> None:
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")])
     q = forms.CharField(
-        label="职业（工种）",
+        label="搜索",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "职业、工种或职业编码", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "职业、工种、职业编码或申报单位名称", "type": "search"}
+        ),
     )
     intention = forms.ChoiceField(
         label="开发意向", required=False, choices=[("", "全部意向"), *Intention.choices]
@@ -50,6 +52,9 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(
             attrs={"placeholder": "单位名称或统一社会信用代码", "type": "search"}
         ),
+    )
+    paper = forms.ChoiceField(
+        label="纸质材料", required=False, choices=[("", "全部"), *PAPER_FILTERS]
     )
 
     def __init__(self, *args, masked=False, **kwargs):
@@ -75,6 +80,7 @@ class QueueFilterForm(forms.Form):
                 | Q(custom_occupation__icontains=text)
                 | Q(custom_work_type__icontains=text)
                 | Q(occupation_code__icontains=text)
+                | Q(organisation__name__icontains=text)
             )
         if data.get("intention"):
             queryset = queryset.filter(intention=data["intention"])
@@ -86,6 +92,8 @@ class QueueFilterForm(forms.Form):
                 | Q(organisation__credit_code=unit.upper())
                 | Q(organisation__legal_cert_no=unit)
             )
+        if data.get("paper"):
+            queryset = queryset.with_paper(data["paper"])
         if with_status and data.get("status"):
             statuses = [data["status"]]
             if self.masked and data["status"] == Status.SENT:

@@ -29,6 +29,18 @@ class BoardFilterForm(forms.Form):
     series = _select("浙派工匠系列", choices=[ALL], coerce=int, empty_value=None)
     tag = _select("职业类型", choices=[ALL, *Entry.TAG_LABELS.items()], coerce=str, empty_value="")
     centre = _select("申报单位所属中心", choices=[ALL], coerce=int, empty_value=None)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control form-control-sm",
+                "placeholder": "职业、工种或申报单位名称",
+            }
+        ),
+    )
 
     def __init__(self, data=None, *, call):
         super().__init__(data)
@@ -42,7 +54,7 @@ class BoardFilterForm(forms.Form):
         ]
         self.fields["centre"].choices = [
             ALL,
-            *Centre.objects.order_by("position", "code").values_list("pk", "name"),
+            *Centre.objects.official_order().values_list("pk", "name"),
         ]
 
     def filters(self) -> dict:
@@ -53,6 +65,7 @@ class BoardFilterForm(forms.Form):
             "industry": data.get("industry"),
             "tag": data.get("tag") or None,
             "centre": data.get("centre"),
+            "q": data.get("q", ""),
         }
 
     @property

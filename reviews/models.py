@@ -1,9 +1,11 @@
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Centre, User
-from applications.models import AppendOnly, Application
+from applications.models import AppendOnly, Application, ThroughApplicationQuerySet
 from catalog.models import Call, Unit
 
 
@@ -44,12 +46,22 @@ class Review(models.Model):
     left_out = models.BooleanField("不纳入本次报送", default=False)
     left_out_reason = models.CharField("不纳入理由", max_length=300, blank=True)
 
+    objects = ThroughApplicationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "中心审核意见"
         verbose_name_plural = "中心审核意见"
 
     def __str__(self):
         return f"{self.application.reference}：{self.get_recommendation_display() or '未决定'}"
+
+
+def batch_scan_path(instance, filename):
+    # Names from ids and a random part, never from the uploaded name.
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.stamped_summary_type, "bin"
+    )
+    return f"batches/{instance.pk}/{uuid.uuid4().hex}.{ext}"
 
 
 class Batch(models.Model):
@@ -68,6 +80,29 @@ class Batch(models.Model):
     )
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    # The paper side of sending: the stamped 附件3 scan, and the package arriving at the province.
+    stamped_summary = models.FileField(
+        "盖章的附件3扫描件", upload_to=batch_scan_path, blank=True, editable=False
+    )
+    stamped_summary_name = models.CharField(
+        "附件3扫描件原文件名", max_length=255, blank=True, editable=False
+    )
+    stamped_summary_type = models.CharField("文件类型", max_length=50, blank=True, editable=False)
+    stamped_summary_at = models.DateTimeField(
+        "附件3扫描件上传时间", null=True, blank=True, editable=False
+    )
+    package_received_on = models.DateField(
+        "纸质材料包收到日期", null=True, blank=True, editable=False
+    )
+    package_received_by = models.ForeignKey(
+        User,
+        verbose_name="纸质材料包登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "中心报送批次"
@@ -144,6 +179,8 @@ class Score(models.Model):
     scored_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     scored_at = models.DateTimeField("评分时间", default=timezone.now)
 
+    objects = ThroughApplicationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "遴选评分"
         verbose_name_plural = "遴选评分"
@@ -180,6 +217,8 @@ class Selection(models.Model):
     )
     decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField("决定时间", default=timezone.now)
+
+    objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "遴选结果"

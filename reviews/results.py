@@ -8,6 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from catalog.models import Call
+from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
+from tiku_portal.spreadsheets import append
+
 from .models import Publication, Selection
 
 TITLE = "浙江省技能人才评价省级题库开发单位遴选结果"
@@ -70,12 +74,24 @@ def result_rows(call) -> list[ResultRow]:
     return [rows[key] for key in sorted(rows, key=order.__getitem__)]
 
 
+def stage_label(call) -> str:
+    """公示稿 while the results are on public notice, 正式公布 once published, else blank."""
+    publication = Publication.objects.filter(call=call).first()
+    if publication is not None:
+        day = timezone.localtime(publication.published_at)
+        return f"正式公布　发布日期：{day.year}年{day.month}月{day.day}日"
+    notice = Call.objects.filter(pk=call.pk).values_list("notice__starts_on", "notice__ends_on")
+    starts, ends = notice.first() or (None, None)
+    if starts is not None:
+        return f"公示稿　公示期：{starts.year}年{starts.month}月{starts.day}日至{ends.year}年{ends.month}月{ends.day}日"
+    return ""
+
+
 def results_input_hash(call) -> str:
     """Everything the sheet shows; equal hash means the file is current."""
-    publication = Publication.objects.filter(call=call).first()
     data = {
         "call": call.name,
-        "published": publication.published_at.isoformat() if publication else None,
+        "stage": stage_label(call),
         "rows": [
             [r.occupation, r.work_type, r.lead, r.participants, r.city, str(r.subsidy)]
             for r in result_rows(call)
@@ -91,7 +107,6 @@ def render_results(call, progress=None) -> bytes:
     from openpyxl.utils import get_column_letter
 
     rows = result_rows(call)
-    publication = Publication.objects.filter(call=call).first()
     wb = Workbook()
     ws = wb.active
     ws.title = "遴选结果"
@@ -99,30 +114,33 @@ def render_results(call, progress=None) -> bytes:
 
     ws.append([TITLE])
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
 
     subtitle = call.name
-    if publication is not None:
-        day = timezone.localtime(publication.published_at)
-        subtitle += f"　发布日期：{day.year}年{day.month}月{day.day}日"
-    ws.append([subtitle])
+    if stage_label(call):
+        subtitle += f"　{stage_label(call)}"
+    append(ws, [subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
+    ws["A2"].font = Font(name=BODY_FONT, size=11)
 
     ws.append(HEADERS)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     centred = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    # Chinese fonts in every cell: the default (Calibri) has no CJK glyphs in WPS/LibreOffice.
+    body_font = Font(name=BODY_FONT, size=11)
     for cell in ws[3]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=BODY_FONT, size=11, bold=True)
         cell.alignment = centred
         cell.border = border
 
     for number, row in enumerate(rows, start=1):
-        ws.append(
+        append(
+            ws,
             [
                 number,
                 row.occupation,
@@ -131,10 +149,11 @@ def render_results(call, progress=None) -> bytes:
                 "\n".join(row.participants),
                 row.city,
                 row.subsidy,
-            ]
+            ],
         )
         for column, cell in enumerate(ws[ws.max_row], start=1):
             cell.border = border
+            cell.font = body_font
             cell.alignment = centred if column in (1, 6, 7) else wrap
         ws.cell(ws.max_row, 7).number_format = "0.00"
         if progress and number % 50 == 0:
@@ -142,6 +161,8 @@ def render_results(call, progress=None) -> bytes:
 
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    # Header and data rows tall enough for their wrapped text (WPS/LibreOffice keep 15 pt).
+    fit_row_heights(ws, 3, ws.max_row)
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Status
+from audit import trail
+from audit.models import Subject
 
 from .models import Criterion, Publication, Score, Weights
 
@@ -14,6 +16,8 @@ CRITERIA = [c.value for c in Criterion]
 SCORE_MIN, SCORE_MAX = 0, 100
 OUT_OF_RANGE = "请输入0至100之间的整数。"
 WEIGHTS_TOTAL = 100
+# What the trail keeps of a score: the three marks and the notes.
+SCORE_FIELDS = [*CRITERIA, "notes"]
 # Only what the province has received can be scored.
 SCORABLE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
 
@@ -54,9 +58,22 @@ def save_score(application, user, values: dict) -> Score:
         raise ValidationError("该申报书尚未报送省中心，不能评分。")
     cleaned = clean_values(values)
     with transaction.atomic():
+        before = trail.values(
+            Score.objects.select_for_update().filter(application=application).first(), SCORE_FIELDS
+        )
         score, _ = Score.objects.update_or_create(
             application=application,
             defaults={**cleaned, "scored_by": user, "scored_at": timezone.now()},
+        )
+        trail.record(
+            user,
+            Subject.SCORE,
+            score,
+            before,
+            trail.values(score, SCORE_FIELDS),
+            call=application.call,
+            label=f"{application.reference} {application.organisation.name}",
+            at=score.scored_at,
         )
     return score
 
@@ -95,9 +112,20 @@ def set_weights(call, user, values: dict) -> Weights:
         # Published totals must stay the ones the results were decided on.
         if Publication.objects.filter(call=call).exists():
             raise ValidationError("本批次遴选结果已发布，评分权重不能再修改。")
+        before = trail.values(weights, CRITERIA)
         for name in CRITERIA:
             setattr(weights, name, values[name])
         weights.updated_by = user
         weights.updated_at = timezone.now()
         weights.save()
+        trail.record(
+            user,
+            Subject.WEIGHTS,
+            weights,
+            before,
+            trail.values(weights, CRITERIA),
+            call=call,
+            label=f"{call.name} 评分权重",
+            at=weights.updated_at,
+        )
     return weights

@@ -17,6 +17,8 @@ from django.utils import timezone
 from accounts.models import Centre, User
 from applications.models import Application, Status
 from applications.workflow import set_state
+from audit import trail
+from audit.models import Subject
 from catalog.models import Call, Series, Unit
 
 from .models import Batch, Publication, Recommendation, Selection, unit_key_for
@@ -37,6 +39,8 @@ TARGET_STATUS = {
     Selection.Outcome.NOT_SELECTED: Status.NOT_SELECTED,
 }
 NO_SERIES = "未归入浙派工匠系列"
+# What the trail keeps of a decision.
+SELECTION_FIELDS = ["outcome", "reason", "subsidy"]
 
 
 class SelectionError(Exception):
@@ -131,6 +135,7 @@ def decide(application, user, outcome, reason, subsidy=None, now=None) -> Select
                 subsidy,
             ):
                 return current
+            before = trail.values(current, SELECTION_FIELDS)
             selection, _ = Selection.objects.update_or_create(
                 application=locked,
                 defaults={
@@ -143,6 +148,16 @@ def decide(application, user, outcome, reason, subsidy=None, now=None) -> Select
                     "decided_by": user,
                     "decided_at": now,
                 },
+            )
+            trail.record(
+                user,
+                Subject.SELECTION,
+                selection,
+                before,
+                trail.values(selection, SELECTION_FIELDS),
+                call=locked.call,
+                label=f"{locked.reference} {locked.organisation.name}",
+                at=now,
             )
             if locked.status != Status.SENT:
                 # A changed decision is undone first, so the history shows both steps.
@@ -171,8 +186,24 @@ def revoke(application, user, reason="", now=None) -> None:
         publication = publication_of(application.call_id)
         if publication is not None:
             raise SelectionError(_published_message(publication))
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call", "organisation")
+            .get(pk=application.pk)
+        )
+        current = Selection.objects.filter(application=locked).first()
         deleted, _ = Selection.objects.filter(application=locked).delete()
+        if current is not None:
+            trail.record(
+                user,
+                Subject.SELECTION,
+                current,
+                trail.values(current, SELECTION_FIELDS),
+                None,
+                call=locked.call,
+                label=f"{locked.reference} {locked.organisation.name}",
+                at=now,
+            )
         if locked.status in (Status.SELECTED, Status.NOT_SELECTED):
             comment = f"撤销遴选结果：{reason.strip()}" if reason.strip() else "撤销遴选结果"
             set_state(locked, Status.SENT, user, comment=comment, now=now)
@@ -209,18 +240,14 @@ def unsent_centres(call) -> list:
     # One pass over the call's applications: both conditions must hold for the same row, and
     # two filter() calls across the relation would join the applications twice.
     holding = Application.objects.filter(call=call, status__in=pending).values("centre_id")
-    return list(
-        Centre.objects.filter(pk__in=holding).exclude(pk__in=sent).order_by("position", "code")
-    )
+    return list(Centre.objects.filter(pk__in=holding).exclude(pk__in=sent).official_order())
 
 
 def quiet_centres(call, holding) -> list:
     """Centres that have sent nothing and hold nothing to send (``holding``: unsent_centres)."""
     sent = Batch.objects.filter(call=call, state=Batch.State.SENT).values("centre_id")
     return list(
-        Centre.objects.exclude(pk__in=sent)
-        .exclude(pk__in=[c.pk for c in holding])
-        .order_by("position", "code")
+        Centre.objects.exclude(pk__in=sent).exclude(pk__in=[c.pk for c in holding]).official_order()
     )
 
 
@@ -239,6 +266,9 @@ def publish(call, user, now=None) -> Publication:
         waiting = list(undecided(call))
         if waiting:
             raise UndecidedError(waiting)
+        # A running public notice (projects.Notice) is confirmed only after its end date.
+        if Call.objects.filter(pk=call.pk, notice__ends_on__gte=timezone.localdate(now)).exists():
+            raise SelectionError("本批次遴选结果正在公示，公示期满后请在公示页正式公布。")
         unsent = unsent_centres(call)
         if unsent and not call.deadline_passed(now):
             names = "、".join(c.name for c in unsent)
@@ -248,12 +278,36 @@ def publish(call, user, now=None) -> Publication:
         decided = list(Selection.objects.filter(call=call).values_list("application_id", flat=True))
         if not decided:
             raise SelectionError("本批次尚无确定遴选结果的申报书，不能发布。")
+        if call.paper_required:
+            _check_packages(call)
         publication = Publication.objects.create(call=call, published_at=now, published_by=user)
+        trail.record(
+            user,
+            Subject.PUBLICATION,
+            publication,
+            None,
+            trail.values(publication, ["published_at"]),
+            call=call,
+            label=f"{call.name} 遴选结果",
+            at=now,
+        )
         # Publishing ends the call: no new applications, no more sending.
         Call.objects.filter(pk=call.pk).update(is_open=False)
         request_document(Document.Kind.RESULTS_XLSX, user, call=call)
         transaction.on_commit(lambda: _notify(decided))
     return publication
+
+
+def _check_packages(call) -> None:
+    """When the call requires the paper copy, results wait for every sent centre's package."""
+    from .models import Batch
+
+    missing = Batch.objects.filter(
+        call=call, state=Batch.State.SENT, package_received_on__isnull=True
+    ).select_related("centre")
+    names = "、".join(b.centre.name for b in missing)
+    if names:
+        raise SelectionError(f"本批次要求纸质材料：尚未登记收到{names}的纸质材料包，不能发布。")
 
 
 def _notify(application_ids) -> None:
@@ -335,7 +389,7 @@ def chart_data(call) -> dict:
             "submitted": per_centre.get(c.pk, {}).get("submitted", 0),
             "received": per_centre.get(c.pk, {}).get("received", 0),
         }
-        for c in Centre.objects.order_by("position", "code")
+        for c in Centre.objects.official_order()
     ]
 
     by_series = (

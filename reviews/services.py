@@ -9,11 +9,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from applications.models import Application, Status
+from applications.models import Application, Status, visible_status
 from applications.workflow import TransitionError, set_state
+from audit import trail
+from audit.models import Subject
 from documents.services import request_application_pdf
+from tiku_portal import dates
 
 from .models import Batch, Recommendation, Review
+
+# What the trail keeps of a centre's decision.
+DECISION_FIELDS = ["recommendation", "reason", "differs_reason", "opinion"]
 
 BATCH_SENT_MESSAGE = "本中心已报送省中心，如需修改须由省中心重新开放"
 # Statuses in which the centre records (or changes) its recommendation.
@@ -27,7 +33,7 @@ class ReviewConflict(Exception):
 
     def __init__(self, review: Review):
         who = review.updated_by or "其他工作人员"
-        when = timezone.localtime(review.updated_at).strftime("%Y-%m-%d %H:%M")
+        when = dates.moment(review.updated_at)
         super().__init__(
             f"在您填写期间，{who}已于{when}保存了推荐意见，您这次的修改没有保存，以免覆盖对方的内容。"
         )
@@ -121,10 +127,13 @@ def save_decision(
             .get()
         )
         if status not in DECIDABLE:
+            published = application.call.results_published
             raise TransitionError(
-                f"申报书当前状态为“{Status(status).label}”，须先核实，才能填写推荐意见。"
+                f"申报书当前状态为“{visible_status(status, actor, published).label}”，"
+                "须先核实，才能填写推荐意见。"
             )
         review = _review_row(application)
+        before = trail.values(review, DECISION_FIELDS)
         # Conditional update: it only matches the row nobody changed since the form was loaded.
         updated = Review.objects.filter(pk=review.pk, version=version).update(
             recommendation=recommendation,
@@ -137,6 +146,17 @@ def save_decision(
         )
         if not updated:
             raise ReviewConflict(Review.objects.select_related("updated_by").get(pk=review.pk))
+        review.refresh_from_db()
+        trail.record(
+            actor,
+            Subject.REVIEW,
+            review,
+            before,
+            trail.values(review, DECISION_FIELDS),
+            call=application.call,
+            label=f"{application.reference} {application.organisation.name}",
+            at=review.updated_at,
+        )
         if status != target:
             if status != Status.VERIFIED:
                 set_state(application, Status.VERIFIED, actor)
@@ -145,6 +165,5 @@ def save_decision(
         latest = application.snapshots.order_by("-number").first()
         if latest is not None:
             request_application_pdf(latest)
-    review.refresh_from_db()
     application.review = review
     return review

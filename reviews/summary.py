@@ -2,13 +2,14 @@
 
 import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import asdict, dataclass
 
 from accounts.models import Centre
 from applications.models import Status
 from catalog.models import Call
+from documents.sheets import print_setup, put_text, save
+from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 
 from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
 from .models import Recommendation
@@ -106,44 +107,63 @@ def filename(centre: Centre, *, sent: bool, on: dt.date) -> str:
     return f"附件3汇总表-{centre.name}{draft}-{on:%Y%m%d}.xlsx"
 
 
+# Empty ruled rows on the blank form the public call page offers.
+BLANK_ROWS = 10
+
+
 def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes:
     """The 附件3 workbook: merged title and two-row header, one row per recommendation."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.properties import PageSetupProperties
-
     data = summary_input(centre, call, sent=sent, on=on)
-    rows = data["rows"]
+    return _workbook(data, sent=sent, on=on, creator=centre.name)
+
+
+def render_blank_summary() -> bytes:
+    """The 附件3 as the call prints it: headers, empty ruled rows, footer to fill in by hand."""
+    data = {"centre": "", "contact_person": "", "contact_phone": "", "rows": []}
+    return _workbook(data, sent=True, on=None, creator=TITLE, blank_rows=BLANK_ROWS)
+
+
+def _workbook(data: dict, *, sent: bool, on: dt.date | None, creator: str, blank_rows=0) -> bytes:
+    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "附件3汇总表"
     wb.properties.title = TITLE
-    wb.properties.creator = centre.name
+    wb.properties.creator = creator
+    write_summary_sheet(ws, data, sent=sent, on=on, blank_rows=blank_rows)
+    return save(wb)
+
+
+def write_summary_sheet(ws, data: dict, *, sent: bool, on: dt.date | None, blank_rows=0) -> None:
+    """One centre's 附件3 table on `ws`, from summary_input's data (or blank ruled rows)."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    rows = data["rows"]
 
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    body_font = Font(name="宋体", size=11)
-    bold = Font(name="宋体", size=11, bold=True)
+    body_font = Font(name=BODY_FONT, size=11)
+    bold = Font(name=BODY_FONT, size=11, bold=True)
 
     for letter, _, width in COLUMNS:
         ws.column_dimensions[letter].width = width
 
-    ws["A1"] = TITLE
-    ws["A1"].font = Font(name="黑体", size=18, bold=True)
+    put_text(ws["A1"], TITLE)
+    ws["A1"].font = Font(name=TITLE_FONT, size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{LAST}1")
     ws.row_dimensions[1].height = 36
 
-    ws["A2"] = f"{CENTRE_LABEL}{data['centre']}"
+    put_text(ws["A2"], f"{CENTRE_LABEL}{data['centre']}")
     ws["A2"].font = body_font
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     ws.merge_cells("A2:E2")
     if not sent:
         ws["F2"] = DRAFT_NOTE
-        ws["F2"].font = Font(name="宋体", size=11, bold=True, color="C00000")
+        ws["F2"].font = Font(name=BODY_FONT, size=11, bold=True, color="C00000")
         ws["F2"].alignment = Alignment(horizontal="right", vertical="center")
         ws.merge_cells(f"F2:{LAST}2")
     ws.row_dimensions[2].height = 24
@@ -177,11 +197,21 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
         ]
         for (letter, _, _), value in zip(COLUMNS, values, strict=True):
             cell = ws[f"{letter}{r}"]
-            cell.value = value
+            # 序号 stays a number; everything else may be user text.
+            if letter == "A":
+                cell.value = value
+            else:
+                put_text(cell, value)
             cell.font, cell.border = body_font, border
             cell.alignment = left if letter in ("E", "H") else centred
         r += 1
-    if not rows:
+    for _ in range(blank_rows):
+        for letter, _, _ in COLUMNS:
+            cell = ws[f"{letter}{r}"]
+            cell.font, cell.alignment, cell.border = body_font, centred, border
+        ws.row_dimensions[r].height = 24
+        r += 1
+    if not rows and not blank_rows:
         ws[f"A{r}"] = "（暂无推荐的申报单位）"
         ws.merge_cells(f"A{r}:{LAST}{r}")
         for letter, _, _ in COLUMNS:
@@ -194,25 +224,17 @@ def render_summary(centre: Centre, call: Call, sent: bool, on: dt.date) -> bytes
     footer = [
         f"联系人：{data['contact_person']}",
         f"联系电话：{data['contact_phone']}",
-        f"填报日期：{on.year}年{on.month}月{on.day}日",
+        f"填报日期：{on.year}年{on.month}月{on.day}日"
+        if on
+        else "填报日期：　　　　年　　月　　日",
     ]
     for line in footer:
-        ws[f"A{r}"] = line
+        put_text(ws[f"A{r}"], line)
         ws[f"A{r}"].font = body_font
         ws[f"A{r}"].alignment = Alignment(horizontal="left", vertical="center")
         ws.merge_cells(f"A{r}:E{r}")
         r += 1
 
-    ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = f"{top}:{bottom}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    # Heights from the content: WPS/LibreOffice do not grow wrapped rows themselves.
+    fit_row_heights(ws, FIRST_ROW, r - 1)
+    print_setup(ws, header_rows=f"{top}:{bottom}", first_body_row=FIRST_ROW)

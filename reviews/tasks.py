@@ -1,7 +1,7 @@
 from celery import shared_task
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.urls import reverse
 
+from accounts.messaging import deliver
 from applications.models import Application
 
 # Celery discovers tasks.py modules only; the batch notification lives beside its domain code.
@@ -11,7 +11,7 @@ from .selection import outcome_for
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_outcome(application_id: int) -> int:
-    """Email an applicant unit's members its published outcome; returns how many were written to."""
+    """Tell an applicant unit's members its published outcome (e-mail and 站内消息)."""
     app = Application.objects.select_related(
         "call__publication", "organisation", "unit__entry", "selection"
     ).get(pk=application_id)
@@ -19,12 +19,9 @@ def notify_outcome(application_id: int) -> int:
     # Nothing to tell before publication (or when there was no decision).
     if outcome is None:
         return 0
-    recipients = sorted(
-        app.organisation.members.filter(is_active=True).values_list("email", flat=True)
+    return deliver(
+        app.organisation.members.filter(is_active=True),
+        "reviews/email/outcome",
+        {"app": app, "outcome": outcome},
+        reverse("applications:detail", args=[app.pk]),
     )
-    if not recipients:
-        return 0
-    body = render_to_string("reviews/_selection_email.html", {"app": app, "outcome": outcome})
-    subject = f"遴选结果：{app.title}（{app.reference}）{outcome.label}"
-    send_mail(subject, body, None, recipients)
-    return len(recipients)

@@ -91,6 +91,8 @@ def seed(count: int) -> dict:
     from django.core.management import call_command
     from django.db.models import Count, Q
     from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.centres import load_centres
     from accounts.models import Centre, Organisation, User
@@ -98,6 +100,7 @@ def seed(count: int) -> dict:
     from applications.models import Application, Basis, Event, Expert, Intention, Status
     from catalog.models import Call, Unit
     from reviews.models import Batch, Recommendation, Review, Score, Selection
+    from security.two_factor import SESSION_FLAG
 
     call_command("migrate", verbosity=0)
     load_centres()
@@ -307,6 +310,11 @@ def seed(count: int) -> dict:
         store["_auth_user_id"] = str(user.pk)
         store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         store["_auth_user_hash"] = user.get_session_auth_hash()
+        if user.is_centre_staff:
+            # With DEBUG off staff need a second factor: a session that passed it, as after login.
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            store[SESSION_FLAG] = "device"
         store.create()
         return store.session_key
 

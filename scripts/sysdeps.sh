@@ -9,8 +9,9 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "$purpose" = test ]; then
-  # Browser tests drive Debian's chromium; pdftotext reads rendered PDFs back.
-  packages+=(chromium poppler-utils)
+  # Browser tests drive Debian's chromium; pdftotext reads rendered PDFs back; LibreOffice
+  # opens the workbooks as WPS/LibreOffice users see them (tests/test_spreadsheets_layout.py).
+  packages+=(chromium poppler-utils libreoffice-calc-nogui)
 fi
 
 missing=()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -108,14 +110,51 @@ def test_loading_centres_again_keeps_admin_edits(centres):
     assert Centre.objects.get(code="hangzhou").name == "杭州市职业技能鉴定指导中心"
 
 
-def test_register_creates_organisation_and_first_user(client, centres):
+def confirm_link(message) -> str:
+    return re.search(r"http://testserver(/accounts/register/confirm/\S+)", message.body).group(1)
+
+
+def test_register_creates_organisation_and_first_user_once_the_address_is_confirmed(
+    client, centres
+):
     response = client.post(reverse("accounts:register"), registration_data(centres["wenzhou"]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("accounts:register_sent")
     org = Organisation.objects.get()
     assert org.centre.code == "wenzhou"
     user = User.objects.get()
     assert user.organisation == org and user.role == User.Role.APPLICANT
+    # Not usable until the owner of the address follows the e-mailed link.
+    assert not user.is_active
+    assert client.get(reverse("accounts:dashboard")).status_code == 302
+    [message] = mail.outbox
+    assert message.to == [user.email]
+    link = confirm_link(message)
+    assert client.get(link).url == reverse("accounts:dashboard")
     assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert User.objects.get().is_active
+    # The link works once.
+    client.logout()
+    assert client.get(link).status_code == 400
+
+
+def test_register_with_a_registered_address_answers_alike_and_tells_only_the_mailbox(
+    client, centres
+):
+    UserFactory(email="liming@example.com", name="李明")
+    fresh = client.post(
+        reverse("accounts:register"),
+        registration_data(centres["wenzhou"], email="new@example.com"),
+    )
+    User.objects.filter(email="new@example.com").delete()
+    Organisation.objects.filter(credit_code="91330100716105852F").delete()
+    taken = client.post(reverse("accounts:register"), registration_data(centres["wenzhou"]))
+    assert (fresh.status_code, fresh.url) == (taken.status_code, taken.url)
+    page = client.get(taken.url).content.decode()
+    assert "liming@example.com" not in page and "已注册" not in page
+    assert User.objects.filter(email="liming@example.com").count() == 1
+    told = mail.outbox[-1]
+    assert told.to == ["liming@example.com"] and "已有平台账号" in told.body
+    assert "/accounts/register/confirm/" not in told.body
 
 
 def test_register_with_lowercase_code_and_spaces_normalises_it(client, centres):
@@ -160,22 +199,26 @@ def test_second_registration_of_same_organisation_is_told_whom_to_ask(client, ce
         name="张三",
         email="zhangsan@example.com",
         organisation__credit_code="91330100716105852F",
-        organisation__name="温州数字技能研究院",
+        organisation__name="温州已注册单位",
     )
     data = registration_data(centres["wenzhou"], email="other@example.com")
     response = client.post(reverse("accounts:register"), data)
     assert response.status_code == 200
     error = response.context["form"].errors["credit_code"][0]
-    assert "已在平台注册" in error and "张三" in error and "zh***@example.com" in error
+    assert "已在平台注册" in error and "邀请您加入" in error
+    # No name reaches an anonymous visitor: neither the unit's nor its members'.
+    body = response.content.decode()
+    for secret in ("张三", "zh***", "zhangsan", "温州已注册单位"):
+        assert secret not in error and secret not in body
     assert Organisation.objects.count() == 1
     assert first.organisation.members.count() == 1
 
 
-def test_register_refuses_weak_password_and_taken_email(client, centres):
+def test_register_refuses_weak_password_but_says_nothing_of_a_taken_email(client, centres):
     UserFactory(email="liming@example.com")
     data = registration_data(centres["wenzhou"], password1="12345678", password2="12345678")
     errors = client.post(reverse("accounts:register"), data).context["form"].errors
-    assert "email" in errors and "password1" in errors
+    assert "password1" in errors and "email" not in errors
 
 
 def test_register_refuses_bad_mobile(client, centres):
@@ -465,3 +508,21 @@ def test_seed_demo_adds_a_labelled_demo_call_and_leaves_the_real_one(catalog, se
     assert Call.objects.open().first() == demo
     catalog.refresh_from_db()
     assert str(catalog.deadline) == "2023-06-23"
+
+
+def test_a_unit_registered_during_the_submit_gets_the_form_error_not_a_500(client, centres):
+    """A colleague's registration lands between the form's check and the insert."""
+    from django.db.models.signals import pre_save
+
+    def colleague_first(sender, instance, **kwargs):
+        pre_save.disconnect(colleague_first, sender=Organisation)
+        OrganisationFactory(credit_code=instance.credit_code)
+
+    pre_save.connect(colleague_first, sender=Organisation)
+    try:
+        response = client.post(reverse("accounts:register"), registration_data(centres["wenzhou"]))
+    finally:
+        pre_save.disconnect(colleague_first, sender=Organisation)
+    assert response.status_code == 200
+    assert "已在平台注册" in response.context["form"].errors["credit_code"][0]
+    assert not User.objects.exists() and not mail.outbox

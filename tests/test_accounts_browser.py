@@ -1,6 +1,9 @@
 """Registration to dashboard in a real browser."""
 
+import re
+
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.centres import load_centres
@@ -28,6 +31,10 @@ def test_register_logout_login_sees_applicant_dashboard(centres_live, page, live
     page.locator("#id_password2").fill("Lishui-2023#")
     page.get_by_role("button", name="注册").click()
 
+    # The account works once the address is confirmed through the e-mailed link.
+    expect(page.get_by_test_id("register-sent")).to_be_visible()
+    link = re.search(r"https?://\S+/accounts/register/confirm/\S+", mail.outbox[-1].body)
+    page.goto(link.group(0))
     expect(page.get_by_test_id("dashboard-title")).to_have_text(
         "我的单位：丽水山耕职业技能评价中心"
     )

@@ -379,17 +379,21 @@ def test_anonymous_download_goes_to_login(client, stored):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"),
+    ("who", "state", "status"),
     [
-        ("other_applicant", 404),
-        ("other_city", 404),
-        ("own_city", 200),
-        ("province", 200),
-        ("admin", 200),
-        ("owner", 200),
+        ("other_applicant", "submitted", 404),
+        ("other_city", "submitted", 404),
+        # A draft is its unit's own: centres and the province do not even learn it exists.
+        ("own_city", "draft", 404),
+        ("province", "draft", 404),
+        ("own_city", "submitted", 200),
+        ("province", "submitted", 200),
+        ("admin", "draft", 200),
+        ("owner", "draft", 200),
     ],
 )
-def test_download_by_role(client, app, stored, who, status):
+def test_download_by_role(client, app, stored, who, state, status):
+    Application.objects.filter(pk=app.pk).update(status=state)
     client.force_login(make_user(who, app))
 
     response = client.get(download_url(stored))
@@ -454,10 +458,18 @@ def test_media_files_are_not_served(owner_client, stored):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"),
-    [("other_applicant", 404), ("other_city", 404), ("own_city", 403), ("province", 403)],
+    ("who", "state", "status"),
+    [
+        ("other_applicant", "draft", 404),
+        ("other_city", "draft", 404),
+        ("own_city", "draft", 404),
+        ("province", "draft", 404),
+        ("own_city", "returned", 403),
+        ("province", "returned", 403),
+    ],
 )
-def test_upload_by_others_is_refused(client, app, private_media, who, status):
+def test_upload_by_others_is_refused(client, app, state, private_media, who, status):
+    Application.objects.filter(pk=app.pk).update(status=state)
     client.force_login(make_user(who, app))
 
     response = post_upload(client, app, "执照.pdf", TINY_PDF)
@@ -478,10 +490,18 @@ def test_anonymous_upload_goes_to_login(client, app):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"),
-    [("other_applicant", 404), ("other_city", 404), ("own_city", 403), ("province", 403)],
+    ("who", "state", "status"),
+    [
+        ("other_applicant", "draft", 404),
+        ("other_city", "draft", 404),
+        ("own_city", "draft", 404),
+        ("province", "draft", 404),
+        ("own_city", "returned", 403),
+        ("province", "returned", 403),
+    ],
 )
-def test_delete_by_others_is_refused(client, app, stored, who, status):
+def test_delete_by_others_is_refused(client, app, state, stored, who, status):
+    Application.objects.filter(pk=app.pk).update(status=state)
     client.force_login(make_user(who, app))
 
     response = client.post(delete_url(stored), headers=HTMX)

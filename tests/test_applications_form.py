@@ -407,10 +407,15 @@ def test_permission_ladder(client, app, member, method):
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     assert status(UserFactory()).status_code == 404
     assert status(CityStaffFactory()).status_code == 404
-    assert status(CityStaffFactory(centre=app.organisation.centre)).status_code == 403
-    assert status(ProvinceStaffFactory()).status_code == 403
+    # A draft is its unit's own: its centre and the province do not even learn it exists.
+    assert status(CityStaffFactory(centre=app.organisation.centre)).status_code == 404
+    assert status(ProvinceStaffFactory()).status_code == 404
     owner = status(member)
     assert owner.status_code == (200 if method == "get" else 302)
+    # Returned for revision, the centre reads it but never edits it.
+    Application.objects.filter(pk=app.pk).update(status=Status.RETURNED)
+    assert status(CityStaffFactory(centre=app.organisation.centre)).status_code == 403
+    assert status(ProvinceStaffFactory()).status_code == 403
 
 
 def test_submitted_application_redirects_to_detail(client_in, app):
@@ -578,6 +583,8 @@ def test_expert_row_has_the_same_gate_as_the_page(client, app):
     client.force_login(UserFactory())
     assert client.get(url, {"index": "0"}).status_code == 404
     client.force_login(CityStaffFactory(centre=app.organisation.centre))
+    assert client.get(url, {"index": "0"}).status_code == 404
+    Application.objects.filter(pk=app.pk).update(status=Status.RETURNED)
     assert client.get(url, {"index": "0"}).status_code == 403
 
 

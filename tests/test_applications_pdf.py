@@ -273,7 +273,7 @@ def test_footer_numbers_the_pages_after_the_cover(form):
     snapshot = form.snapshot
     # Submitted 10:00 UTC is 18:00 in Beijing.
     footer = (
-        f"申报书编号{form.app.reference}提交时间2023-06-2018:00"
+        f"申报书编号{form.app.reference}提交时间2023年6月20日18:00"
         f"第{snapshot.number}版校验码{snapshot.verification_code}"
     )
     assert all(footer in flat(page) for page in form.pages[1:])

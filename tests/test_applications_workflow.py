@@ -33,7 +33,9 @@ def test_submit_writes_history_and_notifies(app, django_capture_on_commit_callba
     assert app.status == Status.SUBMITTED and app.submitted_at is not None
     event = Event.objects.get()
     assert (event.actor, event.from_status, event.to_status) == (member, "draft", "submitted")
-    assert len(mail.outbox) == 1 and staff.email in mail.outbox[0].to
+    # The centre is told, and the one who submitted gets its own confirmation.
+    assert [m.to for m in mail.outbox] == [[staff.email], [member.email]]
+    assert "提交确认" in mail.outbox[1].subject
 
 
 @time_machine.travel(BEFORE_DEADLINE)

@@ -76,6 +76,6 @@ def test_resubmission_costs_no_extra_query(client, app, django_assert_num_querie
         request_application_pdf(snapshot)
     client.force_login(app.staff)
     # As tests/test_reviews_review.py counts the page of a first submission.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(14):
         response = client.get(reverse("reviews:review", args=[app.pk]))
     assert response.context["resubmission"] == 2

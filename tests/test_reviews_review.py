@@ -458,14 +458,14 @@ def test_review_page_query_count_does_not_grow_with_experts_and_history(
     client, w, django_assert_num_queries
 ):
     client.force_login(w.staff)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(14):
         client.get(url("review", w.app))
     ExpertFactory.create_batch(2, application=w.app, with_certificate=True)
     set_state(w.app, Status.IN_REVIEW, w.staff)
     set_state(w.app, Status.VERIFIED, w.staff)
     request_application_pdf(w.app.snapshots.get())
     Review.objects.create(application=w.app, recommendation="", updated_by=w.colleague)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(14):
         response = client.get(url("review", w.app))
     assert len(response.context["experts"]) == 3 and len(response.context["events"]) == 3
 

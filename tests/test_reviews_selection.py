@@ -642,7 +642,7 @@ def test_publish_page_warns_before_the_deadline_naming_centres_that_sent_nothing
     early = page.split('data-testid="early"')[1].split("</div>")[0]
     assert lishui.name in early and "在截止前发布遴选结果将提前结束本批次" in early
     assert a.organisation.centre.name not in early
-    assert "confirm(" in page
+    assert 'data-confirm="确认发布遴选结果吗' in page
 
     with time_machine.travel(dt.datetime(2023, 6, 24, 10, tzinfo=dt.UTC)):
         page = client.get(url, {"call": a.call.slug}).content.decode()

@@ -12,14 +12,36 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class _SecretFiles(environ.FileAwareMapping):
+    """NAME_FILE (a Docker secret) is read instead of NAME; its trailing newline is not the value."""
+
+    def __getitem__(self, key):
+        return super().__getitem__(key).rstrip("\r\n")
+
+
+class _Env(environ.Env):
+    ENVIRON = _SecretFiles()
+
+
+# Every variable, secrets included, may also come from a file named by NAME_FILE.
+env = _Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# Django's own deploy check asks for 50 characters with at least 5 different ones.
+if not DEBUG and (
+    SECRET_KEY == _DEV_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY (or SECRET_KEY_FILE) must be set to a random value of at least 50 characters"
+        " when DEBUG is off"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,6 +64,8 @@ INSTALLED_APPS = [
     "applications",
     "documents",
     "reviews",
+    "audit",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view: refuses input no page can use (NUL bytes, bodies too big); after the
+    # user is known, so its pages keep the user's menus.
+    "tiku_portal.middleware.InputGuardMiddleware",
     "tiku_portal.middleware.PrivatePagesMiddleware",
     "tiku_portal.middleware.NotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +117,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # worker keeps its connection, checked before reuse. The dev server's threads would leak them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# SQLite behind a web server: readers never block the writer (WAL), a writer waits for the
+# lock instead of failing at once (timeout, seconds), and a transaction takes the write lock
+# when it begins (IMMEDIATE): a deferred one that reads, then writes, fails with "database is
+# locked" without waiting when another writer got in between.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_TIMEOUT", default=20),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -117,6 +155,16 @@ AXES_VERBOSE = False
 # The login form posts the email as "username"; Axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Login and the lockout fold the typed e-mail the same way (accounts.auth).
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_ip"
+# Behind a reverse proxy: the request header (as in request.META, e.g. HTTP_X_FORWARDED_FOR)
+# that carries the client's address, and how many proxies of ours append to it. Empty: the
+# connection's own address (REMOTE_ADDR), and no header is trusted.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="").strip().upper().replace("-", "_")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    CLIENT_IP_HEADER = f"HTTP_{CLIENT_IP_HEADER}"
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
 
 # The portal speaks Simplified Chinese whatever language the browser asks for.
 LANGUAGE_CODE = "zh-hans"
@@ -124,6 +172,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date format everywhere (docs/glossary.md): 2023年6月23日, 2023年6月23日 17:05.
+FORMAT_MODULE_PATH = ["tiku_portal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
@@ -165,6 +215,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Daily reminders of milestone due dates (`manage.py send_milestone_reminders` does the same).
+CELERY_BEAT_SCHEDULE = {
+    "milestone-reminders": {
+        "task": "projects.tasks.daily_reminders",
+        "schedule": 24 * 3600,
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -175,6 +232,13 @@ ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
 # Django refuses larger request bodies before our own check can explain why.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request body above this gets the 413 page unread; a file a little over the
+# attachment limit still reaches the form, which explains the limit next to the field.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=ATTACHMENT_MAX_MB + 2) * 1024 * 1024
+# Longest accepted value of one query-string parameter (search words, filters, slugs).
+QUERY_VALUE_MAX_LENGTH = 1000
+# Chinese pages in the portal's layout (templates/400.html, 413.html, 403_csrf.html, 500.html).
+CSRF_FAILURE_VIEW = "tiku_portal.errors.csrf_failure"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -199,3 +263,61 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+
+# --- Issue 16: two-factor login, CSP, rate limits, sessions -------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "security",
+]
+# After the messages middleware: a logged-out idle user is told why.
+_AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_AFTER:_AFTER] = [
+    "django_otp.middleware.OTPMiddleware",
+    # Idle staff are logged out before anything else looks at the user.
+    "security.sessions.IdleTimeoutMiddleware",
+    "security.sessions.SessionRecordMiddleware",
+    # A staff member past the password but not the second factor reaches only enrolment.
+    "security.two_factor.TwoFactorMiddleware",
+    "security.ratelimit.AnonymousPostLimitMiddleware",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+
+# Staff (city, province, admin) must use a second factor; with DEBUG on it is only offered,
+# so the demo accounts log in with their password alone.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "题库申报平台"
+# Minutes without a request after which a staff session ends (applicants: browser session rules).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+
+# Shared counts for rate limits: Redis in production, so every web process sees them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+# The floor for every form a visitor can post without logging in (login, registration, ...).
+RATELIMIT_ANONYMOUS_POST = env("RATELIMIT_ANONYMOUS_POST", default="30/10m")
+
+# No inline script anywhere: pages load their behaviour from static/js. Styles may stay inline
+# (style= attributes, htmx's indicator style); violations are reported to the log.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/security/csp-report/"],
+    },
+}
+LOGGING["loggers"]["security.csp"] = {"level": "WARNING"}
+# --- end of issue 16 ----------------------------------------------------------------------

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from tiku_portal.filenames import display_name
+
 from ..access import application_for
 from ..attachments import (
     KIND_ORDER,
@@ -123,7 +125,7 @@ def upload(request, pk):
     application = application_for(request.user, pk, action="upload")
     if not application.is_editable:
         return _respond(
-            request, application, error=locked_message(application.get_status_display())
+            request, application, error=locked_message(application.status_label_for(request.user))
         )
     form = AttachmentForm(application, request.POST, request.FILES)
     if not form.is_valid():
@@ -149,7 +151,9 @@ def upload(request, pk):
 def download(request, pk, aid):
     application = application_for(request.user, pk)
     # Removed copies that went out with a submission stay downloadable for the record.
-    attachment = get_object_or_404(Attachment.all_objects, application=application, pk=aid)
+    attachment = get_object_or_404(
+        Attachment.all_objects.visible_to(request.user), application=application, pk=aid
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -157,7 +161,7 @@ def download(request, pk, aid):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=display_name(attachment.original_name, 255),
         content_type=attachment.content_type,
     )
     # Always a download, never rendered: the browser must not guess another type.
@@ -172,11 +176,13 @@ def download(request, pk, aid):
 @require_POST
 def delete(request, pk, aid):
     application = application_for(request.user, pk, action="upload")
-    attachment = get_object_or_404(Attachment, application=application, pk=aid)
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user), application=application, pk=aid
+    )
     attachment.application = application
     if not application.is_editable:
         return _respond(
-            request, application, error=locked_message(application.get_status_display())
+            request, application, error=locked_message(application.status_label_for(request.user))
         )
     try:
         remove_attachment(attachment, request.user)

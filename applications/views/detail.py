@@ -29,6 +29,7 @@ from ..sections import (
 from ..validation import VIOLATION_MESSAGE, submission_errors
 from ..workflow import TransitionError, available, set_state
 from .attachments import attachments_context
+from .paper import paper_context
 
 WITHDRAW_COMMENT = "申报单位撤回"
 
@@ -221,6 +222,7 @@ def detail(request, pk):
     moves = dict(available(app, user))
     context = {
         **attachments_context(request, app),
+        **paper_context(request, app),
         "application": app,
         "sections": sections(app),
         "experts": list(app.experts.all()),
@@ -277,19 +279,19 @@ def withdraw(request, pk):
     try:
         set_state(app, Status.DRAFT, request.user, WITHDRAW_COMMENT)
     except TransitionError as exc:
-        messages.error(request, _withdraw_refusal(app, exc))
+        messages.error(request, _withdraw_refusal(app, exc, request.user))
     else:
         messages.success(request, "申报书已撤回为草稿，修改后请重新提交。")
     return redirect("applications:detail", pk=app.pk)
 
 
-def _withdraw_refusal(app, exc) -> str:
+def _withdraw_refusal(app, exc, user) -> str:
     # The rule's own message speaks of statuses; say what it means for the applicant.
     if app.status in (Status.DRAFT, Status.RETURNED):
-        return f"申报书尚未提交（当前状态：{app.get_status_display()}），无需撤回。"
+        return f"申报书尚未提交（当前状态：{app.status_label_for(user)}），无需撤回。"
     if app.status != Status.SUBMITTED:
         return (
-            f"评价中心已开始审核这份申报书（当前状态：{app.get_status_display()}），不能撤回。"
+            f"评价中心已开始审核这份申报书（当前状态：{app.status_label_for(user)}），不能撤回。"
             "如需修改，请联系评价中心退回修改。"
         )
     return str(exc)

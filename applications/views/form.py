@@ -160,7 +160,7 @@ def expert_row(request, pk):
 def _locked(request, application):
     messages.warning(
         request,
-        f"申报书已提交，不能修改（当前状态：{application.get_status_display()}）。"
+        f"申报书已提交，不能修改（当前状态：{application.status_label_for(request.user)}）。"
         "如需修改，请在评价中心开始审核前撤回，或等待退回修改。",
     )
     return redirect("applications:detail", pk=application.pk)

@@ -5,21 +5,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.validators import validate_phones
 from catalog.models import Call
 
 from ..batch import (
+    DECIDED,
     BatchError,
+    applications_of,
     batch_for,
     closed_message,
     counts_of,
     latest_summary,
     province_batches,
+    record_package,
     reopen_batch,
     request_summary,
     review_of,
@@ -27,6 +32,7 @@ from ..batch import (
     send_batch,
     sending_closed,
     undecided_of,
+    upload_summary_scan,
 )
 from ..models import Batch
 from ..summary import summary_rows
@@ -135,9 +141,13 @@ def _page(request, centre, call, *, form=None, page=None, error="", status=200):
     editable = not sent and not closed
     if editable and form is None:
         page = _undecided_page(request, centre, call)
+        # The centre's own contact (本中心设置) fills in what the batch does not have yet.
         form = BatchForm(
             page.object_list,
-            initial={"contact_person": batch.contact_person, "contact_phone": batch.contact_phone},
+            initial={
+                "contact_person": batch.contact_person or centre.contact_person,
+                "contact_phone": batch.contact_phone or centre.contact_phone,
+            },
         )
     context = {
         "call": call,
@@ -154,11 +164,33 @@ def _page(request, centre, call, *, form=None, page=None, error="", status=200):
         "form": form if editable else None,
         "error": error,
         "events": batch.events.select_related("actor"),
+        "paper_gaps": _paper_gaps(centre, call),
         "sent_doc": latest_summary(centre, call, sent=True) if sent else None,
         # Once sent, the sheet as sent is the one that counts; a draft beside it would confuse.
         "draft_doc": None if sent else latest_summary(centre, call, sent=False),
     }
     return render(request, "reviews/batch.html", context, status=status)
+
+
+def _paper_gaps(centre, call) -> list[dict]:
+    """Decided applications still lacking part of their paper copy, for the batch page."""
+    from applications.paper import missing_for_sending
+
+    decided = applications_of(centre, call).filter(status__in=DECIDED).with_latest_version()
+    return [
+        {"app": app, "missing": missing}
+        for app in decided
+        if (missing := missing_for_sending(app, app.latest_version))
+    ]
+
+
+def _store_scan(request, centre, call):
+    """The stamped 附件3 scan sent along with the form, if any; kept even if sending fails."""
+    uploaded = request.FILES.get("stamped_summary")
+    if uploaded is None:
+        return
+    upload_summary_scan(centre, call, request.user, uploaded)
+    messages.success(request, f"已上传盖章的附件3扫描件“{uploaded.name}”。")
 
 
 @login_required
@@ -174,6 +206,7 @@ def batch(request):
         return _page(request, centre, call, form=form, page=page, error=NOT_SAVED, status=400)
     try:
         _save(form, centre, call, request.user)
+        _store_scan(request, centre, call)
     except BatchError as exc:
         return _page(request, centre, call, form=form, page=page, error=str(exc), status=409)
     messages.success(request, "已保存。")
@@ -204,6 +237,7 @@ def send(request):
     try:
         # The choices are kept even when sending is refused: nothing typed is lost.
         _save(form, centre, call, request.user)
+        _store_scan(request, centre, call)
         send_batch(centre, call, request.user)
     except BatchError as exc:
         return _page(request, centre, call, form=form, page=page, error=str(exc), status=409)
@@ -225,15 +259,115 @@ def summary(request):
 
 
 @login_required
+@require_POST
+def scan(request):
+    """The stamped 附件3 scan on its own, e.g. after sending."""
+    centre = _centre_of(request.user)
+    call = _call_of(request)
+    uploaded = request.FILES.get("stamped_summary")
+    if uploaded is None:
+        messages.error(request, "请选择盖章的附件3扫描件。")
+        return redirect(_page_url(call))
+    try:
+        upload_summary_scan(centre, call, request.user, uploaded)
+    except BatchError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已上传盖章的附件3扫描件“{uploaded.name}”。")
+    return redirect(_page_url(call))
+
+
+# The province's list filters: what of the paper side has arrived.
+PAPER_FILTERS = {
+    "scan_missing": ("盖章附件3未上传", lambda b: not (b and b.stamped_summary)),
+    "scan_ok": ("盖章附件3已上传", lambda b: bool(b and b.stamped_summary)),
+    "package_missing": (
+        "已报送、纸质材料包未收到",
+        lambda b: bool(b and b.state == Batch.State.SENT and not b.package_received_on),
+    ),
+    "package_received": ("纸质材料包已收到", lambda b: bool(b and b.package_received_on)),
+}
+
+
+@login_required
 def batch_list(request):
     if not request.user.is_province_staff:
         raise PermissionDenied
     call = _call_of(request)
+    rows = province_batches(call)
+    paper = request.GET.get("paper", "")
+    if paper in PAPER_FILTERS:
+        keep = PAPER_FILTERS[paper][1]
+        rows = [row for row in rows if keep(row["batch"])]
     return render(
         request,
         "reviews/batch_list.html",
-        {"call": call, "calls": Call.objects.all(), "rows": province_batches(call)},
+        {
+            "call": call,
+            "calls": Call.objects.all(),
+            "rows": rows,
+            "paper": paper,
+            "paper_filters": [(key, label) for key, (label, _) in PAPER_FILTERS.items()],
+            "today": timezone.localdate(),
+        },
     )
+
+
+class PackageForm(forms.Form):
+    received_on = forms.DateField(
+        error_messages={
+            "required": "请填写收到日期。",
+            "invalid": "请输入有效的日期，如 2023-06-25。",
+        }
+    )
+
+
+@login_required
+@require_POST
+def package(request, pk):
+    batch = _batch_of(request.user, pk)
+    form = PackageForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    else:
+        try:
+            record_package(batch, request.user, form.cleaned_data["received_on"])
+        except BatchError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记{batch.centre.name}的纸质材料包收到。")
+    return redirect(f"{reverse('reviews:batch_list')}?call={batch.call.slug}")
+
+
+@login_required
+@require_GET
+def scan_download(request, pk):
+    """The stamped 附件3 scan: its own centre's staff and the province."""
+    user = request.user
+    if user.is_province_staff:
+        batches = Batch.objects.all()
+    elif user.is_centre_staff:
+        batches = Batch.objects.filter(centre_id=user.centre_id)
+    else:
+        batches = Batch.objects.none()
+    batch = get_object_or_404(batches, pk=pk)
+    if not batch.stamped_summary:
+        raise Http404("尚未上传盖章的附件3扫描件。")
+    try:
+        handle = batch.stamped_summary.open("rb")
+    except FileNotFoundError:
+        raise Http404("扫描件文件不存在。") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=batch.stamped_summary_name,
+        content_type=batch.stamped_summary_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _batch_of(user, pk) -> Batch:

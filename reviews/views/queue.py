@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from applications.models import SELECTION_STATES, Status, follows_selection
+from applications.workflow import TransitionError
 from catalog.models import Call
 from documents.services import request_zip
 
+from .. import services
 from ..access import queue_for, require_centre_staff
 from ..forms import QUEUE_STATUSES, QueueFilterForm
 from ..services import centre_batch_sent
@@ -69,6 +71,7 @@ def queue(request):
         return render(request, COUNTS_PARTIAL, {**context, "summary": True})
     applications = (
         form.apply(base)
+        .with_latest_version()
         .select_related("call__publication", "organisation", "unit__entry", "review")
         .order_by("submitted_at", "pk")
     )
@@ -141,6 +144,62 @@ def zip_pdfs(request):
         request, f"已提交打包任务：共 {len(ids)} 份申报书的PDF。本页显示进度，完成后即可下载。"
     )
     return redirect("documents:detail", pk=doc.pk)
+
+
+BULK_ACTIONS = {
+    # action: (domain function, label, statuses it applies to)
+    "start": (services.start_review, "开始审核", {Status.SUBMITTED}),
+    "verify": (services.verify, "核实", {Status.SUBMITTED, Status.IN_REVIEW}),
+}
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Start review or verify the ticked applications, one by one through the same functions.
+
+    Each goes through services (hence set_state) in its own transaction, so each has its
+    history row and notification; one refused does not undo the others. Returning and
+    recommending need written reasons and stay on the review page, one by one.
+    """
+    user = request.user
+    require_centre_staff(user)
+    back = reverse("reviews:queue")
+    action = BULK_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "请选择要执行的批量操作。")
+        return redirect(back)
+    function, label, applies = action
+    call = Call.objects.select_related("publication").current(request.POST.get("call"))
+    ticked = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
+    if not ticked:
+        messages.warning(request, f"请先勾选要{label}的申报书。")
+        return redirect(back)
+    # Ids outside this centre's queue are ignored, never acted on.
+    apps = list(
+        queue_for(user, call)
+        .filter(pk__in=ticked)
+        .select_related("call", "organisation__centre", "unit__entry")
+        .order_by("submitted_at", "pk")
+    )
+    done, refused = [], []
+    for app in apps:
+        if app.status not in applies:
+            refused.append(f"{app.reference}（{app.status_label_for(user)}）")
+            continue
+        try:
+            function(app, user)
+        except TransitionError as exc:
+            refused.append(f"{app.reference}（{exc}）")
+        else:
+            done.append(app.reference)
+    if done:
+        messages.success(request, f"已{label} {len(done)} 份申报书：{'、'.join(done)}。")
+    if refused:
+        messages.warning(request, f"以下 {len(refused)} 份未{label}：{'；'.join(refused)}。")
+    if not done and not refused:
+        messages.warning(request, "所勾选的申报书不在本中心的审核队列中。")
+    return redirect(back)
 
 
 def _zip_filename(user, status) -> str:

@@ -6,11 +6,13 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from applications import versions
 from applications.access import application_for
-from applications.models import EDITABLE, Status
+from applications.models import EDITABLE, Event, Status
 from applications.sections import ATTACHMENTS
 from applications.views.attachments import attachments_context
 from applications.views.detail import sections
+from applications.views.paper import paper_context
 from applications.workflow import TransitionError
 
 from .. import services
@@ -34,16 +36,23 @@ def _review_of(app) -> Review | None:
 
 def _previous_return(events):
     """The return the applicant answered with the latest submission, if any."""
-    submissions = [i for i, e in enumerate(events) if e.to_status == Status.SUBMITTED]
+    submissions = [i for i, e in enumerate(events) if _is_change_to(e, Status.SUBMITTED)]
     earlier = events[: submissions[-1]] if submissions else []
-    return next((e for e in reversed(earlier) if e.to_status == Status.RETURNED), None)
+    return next((e for e in reversed(earlier) if _is_change_to(e, Status.RETURNED)), None)
+
+
+def _is_change_to(event, status) -> bool:
+    # Paper-copy rows repeat the status they happened in; only status rows changed it.
+    return event.kind == Event.Kind.STATUS and event.to_status == status
 
 
 def _section_choices(app_sections) -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in app_sections] + [ATTACHMENTS_SECTION]
 
 
-def _page(request, app, *, return_form=None, decision_form=None, conflict=None, status=200):
+def _page(
+    request, app, *, return_form=None, decision_form=None, conflict=None, status=200, seen=None
+):
     # One query for the experts, shared by the sections and the attachments block.
     prefetch_related_objects([app], "experts")
     app_sections = sections(app)
@@ -66,6 +75,7 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
     resubmitted = len(pdf_documents) > 1 and app.status not in EDITABLE
     context = {
         **attachments_context(request, app),
+        **paper_context(request, app),
         "application": app,
         "sections": app_sections,
         "advantages": [
@@ -78,7 +88,9 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
         "experts": list(app.experts.all()),
         "events": events,
         # While the applicant revises, the page repeats what the centre asked for.
-        "last_return": next((e for e in reversed(events) if e.to_status == Status.RETURNED), None),
+        "last_return": next(
+            (e for e in reversed(events) if _is_change_to(e, Status.RETURNED)), None
+        ),
         "pdf_documents": pdf_documents,
         "resubmission": len(pdf_documents) if resubmitted else None,
         "previous_return": _previous_return(events) if resubmitted else None,
@@ -91,6 +103,13 @@ def _page(request, app, *, return_form=None, decision_form=None, conflict=None, 
         "can_verify": checking,
         "decision_form": decision_form if deciding or _bound(decision_form) else None,
         "conflict": conflict,
+        # Since the version this reviewer last opened (or the previous one): 版本变化 link.
+        "changes_since": versions.default_pair(
+            [d.snapshot.number for d in pdf_documents if d.snapshot], seen
+        )
+        if resubmitted
+        else None,
+        "seen_before": seen,
     }
     return render(request, "reviews/review.html", context, status=status)
 
@@ -102,7 +121,13 @@ def _bound(form) -> bool:
 @login_required
 def review(request, pk):
     app = application_for(request.user, pk, action="review")
-    return _page(request, app)
+    seen = versions.last_seen(request.user, app)
+    response = _page(request, app, seen=seen)
+    # Opening the review page counts as having looked at the newest version.
+    newest = app.snapshots.order_by("-number").values_list("number", flat=True).first()
+    if newest:
+        versions.mark_seen(request.user, app, newest)
+    return response
 
 
 def _act(request, app, action, success: str):

@@ -50,7 +50,12 @@
     dirty = true;
     renumber();
     const last = allRows().pop();
-    const first = last && last.querySelector("input:not([type=hidden]), select");
+    // The new row's first visible field (never the hidden DELETE box), so typing goes on there.
+    const first =
+      last &&
+      Array.from(last.querySelectorAll("input:not([type=hidden]), select, textarea")).find(
+        (field) => field.getClientRects().length > 0 && !field.name.endsWith("-DELETE")
+      );
     if (first) first.focus();
   });
 

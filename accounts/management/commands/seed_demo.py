@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -48,6 +49,8 @@ ADMIN = ("admin@demo.example.com", "平台管理员")
 # newcomer try every step, from applying to publishing results.
 DEMO_CALL_SLUG = "demo"
 DEMO_DEADLINE_DAYS = 90
+# Units submit two weeks before centres must have sent, leaving their centre time to review.
+DEMO_APPLICANT_DAYS = DEMO_DEADLINE_DAYS - 14
 
 
 class Command(BaseCommand):
@@ -80,19 +83,27 @@ class Command(BaseCommand):
 
     def _demo_call(self):
         from catalog.importer import import_catalog
-        from catalog.models import Call
+        from catalog.management.commands.load_catalog import FIXTURES, call_values
+        from catalog.models import Call, Reference
         from catalog.series import link_series
 
         today = timezone.localdate()
-        call, created = Call.objects.get_or_create(
-            slug=DEMO_CALL_SLUG,
-            defaults={
-                "name": "演示批次（使用2023-2024年参考目录，仅供体验）",
-                "notice_date": today,
-                "deadline": today + dt.timedelta(days=DEMO_DEADLINE_DAYS),
-                "is_open": True,
-            },
-        )
+        # The demo call reads like the real one: its notice, contacts and references.
+        real = json.loads((FIXTURES / "calls.json").read_text(encoding="utf-8"))[0]
+        defaults = {
+            **call_values(real),
+            "name": "演示批次（使用2023-2024年参考目录，仅供体验）",
+            "notice_date": today,
+            "deadline": today + dt.timedelta(days=DEMO_DEADLINE_DAYS),
+            "applicant_deadline": today + dt.timedelta(days=DEMO_APPLICANT_DAYS),
+            "is_open": True,
+        }
+        call, created = Call.objects.get_or_create(slug=DEMO_CALL_SLUG, defaults=defaults)
+        if created:
+            for position, ref in enumerate(real.get("references", [])):
+                Reference.objects.create(
+                    call=call, name=ref["name"], url=ref.get("url", ""), position=position
+                )
         if created:
             import_catalog(call, settings.BASE_DIR / "fixtures" / "catalog" / "2023-2024.tsv")
             link_series(call)
