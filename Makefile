@@ -30,7 +30,7 @@ prod-smoke: sysdeps install
 # board, comparison, charts and queue pages with thousands of applications.
 bench: sysdeps install
 	$(PY) scripts/bench_pdf.py
-	$(PY) scripts/bench_board.py --count 3000
+	$(PY) scripts/bench_pages.py
 
 # PostgreSQL (or SQLite) + the media folder into var/backups/tiku-<time>/ (BACKUP_DIR to change).
 backup:

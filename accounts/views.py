@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
@@ -89,12 +90,7 @@ def dashboard(request):
         )
         template = "accounts/dashboard_applicant.html"
     elif user.is_centre_staff or user.is_admin:
-        organisations = (
-            Organisation.objects.visible_to(user)
-            .select_related("centre")
-            .annotate(member_count=Count("members"))
-        )
-        context["organisations"] = organisations
+        context["organisations"] = _organisation_page(user, request.GET.get("page"))
         if user.is_city_staff:
             template = "accounts/dashboard_city.html"
         else:
@@ -105,6 +101,26 @@ def dashboard(request):
     else:
         template = "accounts/dashboard.html"
     return render(request, template, context)
+
+
+# Organisations per page of a centre's dashboard: a province has thousands.
+ORGANISATIONS_PER_PAGE = 50
+
+
+def _organisation_page(user, number):
+    """One page of the units the user sees, each with its number of users (two queries)."""
+    organisations = Organisation.objects.visible_to(user).select_related("centre")
+    page = Paginator(organisations.order_by("name", "pk"), ORGANISATIONS_PER_PAGE).get_page(number)
+    counts = dict(
+        User.objects.filter(organisation__in=[org.pk for org in page])
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values_list("organisation", "n")
+    )
+    for org in page:
+        org.member_count = counts.get(org.pk, 0)
+    return page
 
 
 def _applications_of(org, user):

@@ -256,6 +256,17 @@ class Application(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField("最后保存", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # The centre that received the submission (按隶属关系 at the time), set by set_state: the
+    # queues filter on it without joining the organisation, and it stays the true history.
+    centre = models.ForeignKey(
+        Centre,
+        verbose_name="接收中心",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="received_applications",
+    )
 
     # The paper copy (以文本和电子文档形式): kept here so lists filter without extra queries;
     # applications.paper writes them, each with its history row.
@@ -282,6 +293,11 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = "申报书"
         verbose_name_plural = "申报书"
+        # What a centre's queue filters on (call, centre, status) and sorts by (submitted_at).
+        indexes = [
+            models.Index(fields=["call", "centre", "status"], name="application_queue"),
+            models.Index(fields=["call", "centre", "submitted_at"], name="application_queue_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["call", "organisation", "unit"],

@@ -22,6 +22,8 @@ NOT_CONTENT = {
     "created_at",
     "updated_at",
     "submitted_at",
+    # The receiving centre: set by the workflow, not typed by the unit.
+    "centre",
     # The paper copy is recorded beside a submission, never part of its content.
     "stamped_version",
     "paper_received_on",

@@ -135,7 +135,13 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
             fields.append("updated_at")
         if to == Status.SUBMITTED:
             locked.submitted_at = now
-            fields.append("submitted_at")
+            # Received by the centre the unit reports to now (按隶属关系).
+            locked.centre_id = locked.organisation.centre_id
+            fields += ["submitted_at", "centre"]
+        elif to == Status.DRAFT:
+            # Withdrawn: the unit's own work again, held by no centre until submitted anew.
+            locked.centre_id = None
+            fields.append("centre")
         locked.save(update_fields=fields)
         if to == Status.SUBMITTED:
             # Each submission is frozen as a new version; earlier versions stay.
@@ -154,6 +160,7 @@ def set_state(app: Application, to: str, actor: User, comment: str = "", now=Non
         )
         enqueue("applications.tasks.notify_event", event.pk)
     app.status, app.submitted_at = locked.status, locked.submitted_at
+    app.centre_id = locked.centre_id
     return event
 
 

@@ -282,8 +282,10 @@ class Entry(models.Model):
         ]
 
     def _units(self):
-        # Uses the prefetched list when the queryset asked for it.
-        return list(self.units.all())
+        # Kept on the instance: each .all() clones a queryset, and a catalog render asks often.
+        if "_unit_list" not in self.__dict__:
+            self._unit_list = list(self.units.all())
+        return self._unit_list
 
     @property
     def unit_count(self) -> int:

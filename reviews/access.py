@@ -17,6 +17,6 @@ def queue_for(user, call):
         return Application.objects.none()
     return (
         Application.objects.visible_to(user)
-        .filter(call=call, organisation__centre_id=user.centre_id)
+        .filter(call=call, centre_id=user.centre_id)
         .exclude(status=Status.DRAFT)
     )

@@ -4,11 +4,11 @@ Sending moves every decided application to SENT through ``set_state`` in one tra
 so the province receives either the whole batch or nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Centre, User
@@ -55,11 +55,12 @@ def contact_of(centre: Centre, call: Call) -> tuple[str, str]:
 
 
 def applications_of(centre: Centre, call: Call):
-    """Every submitted application of the centre's units for the call (drafts never count)."""
+    """Every application the centre received for the call (drafts never count)."""
     return (
-        Application.objects.filter(call=call, organisation__centre=centre)
+        Application.objects.filter(call=call, centre=centre)
         .exclude(status=Status.DRAFT)
-        .select_related("organisation", "unit__entry", "review")
+        # The call too: each row's reference and status badge read it.
+        .select_related("call", "organisation", "unit__entry", "review")
         .order_by("pk")
     )
 
@@ -71,46 +72,69 @@ def review_of(app: Application) -> Review | None:
         return None
 
 
-@dataclass
-class Overview:
-    """What the batch page and the province's list show about one centre's batch."""
-
-    lead: list = field(default_factory=list)
-    participant: list = field(default_factory=list)
-    not_recommended: list = field(default_factory=list)
-    undecided: list = field(default_factory=list)
-    left_out: list = field(default_factory=list)
-
-    @property
-    def blocking(self) -> list:
-        return [a for a in self.undecided if not _is_left_out(a)]
-
-    @property
-    def decided_count(self) -> int:
-        return len(self.lead) + len(self.participant) + len(self.not_recommended)
-
-
 def _is_left_out(app) -> bool:
     review = review_of(app)
     return bool(review and review.left_out)
 
 
-def overview(centre: Centre, call: Call) -> Overview:
-    result = Overview()
-    for app in applications_of(centre, call):
-        review = review_of(app)
-        recommendation = review.recommendation if review else ""
-        if app.status in UNDECIDED:
-            result.undecided.append(app)
-            if review and review.left_out:
-                result.left_out.append(app)
-        elif recommendation == Recommendation.LEAD:
-            result.lead.append(app)
-        elif recommendation == Recommendation.PARTICIPANT:
-            result.participant.append(app)
-        else:
-            result.not_recommended.append(app)
-    return result
+@dataclass
+class Counts:
+    """How many of a centre's applications stand where, counted in the database."""
+
+    lead: int = 0
+    participant: int = 0
+    not_recommended: int = 0
+    undecided: int = 0
+    left_out: int = 0
+
+    @property
+    def blocking(self) -> int:
+        return self.undecided - self.left_out
+
+    @property
+    def decided_count(self) -> int:
+        return self.lead + self.participant + self.not_recommended
+
+
+def batch_counts(call: Call, centre: Centre | None = None) -> dict[int, Counts]:
+    """centre id → Counts: undecided (and left out), else by the recorded recommendation."""
+    apps = Application.objects.filter(call=call).exclude(status=Status.DRAFT)
+    if centre is not None:
+        apps = apps.filter(centre=centre)
+    decided = ~Q(status__in=UNDECIDED)
+    rows = (
+        apps.order_by()
+        .values("centre_id")
+        .annotate(
+            decided=Count("pk", filter=decided),
+            lead=Count("pk", filter=decided & Q(review__recommendation=Recommendation.LEAD)),
+            participant=Count(
+                "pk", filter=decided & Q(review__recommendation=Recommendation.PARTICIPANT)
+            ),
+            undecided=Count("pk", filter=Q(status__in=UNDECIDED)),
+            left_out=Count("pk", filter=Q(status__in=UNDECIDED, review__left_out=True)),
+        )
+    )
+    return {
+        row["centre_id"]: Counts(
+            lead=row["lead"],
+            participant=row["participant"],
+            # Decided without a recommendation of either kind counts as not recommended.
+            not_recommended=row["decided"] - row["lead"] - row["participant"],
+            undecided=row["undecided"],
+            left_out=row["left_out"],
+        )
+        for row in rows
+    }
+
+
+def counts_of(centre: Centre, call: Call) -> Counts:
+    return batch_counts(call, centre).get(centre.pk, Counts())
+
+
+def undecided_of(centre: Centre, call: Call):
+    """The centre's applications still waiting for a recommendation (or to be left out)."""
+    return applications_of(centre, call).filter(status__in=UNDECIDED)
 
 
 def closed_message(call: Call) -> str:
@@ -489,13 +513,18 @@ def latest_summary(centre: Centre, call: Call, *, sent: bool) -> Document | None
 
 
 def province_batches(call: Call) -> list[dict]:
-    """Every centre with its batch (or none yet) and its counts, for the province's list."""
+    """Every centre with its batch (or none yet) and its counts, for the province's list.
+
+    The counts come from one aggregate query; loading each centre's applications to count them
+    took over a second at 2,400 applications.
+    """
     batches = {
         b.centre_id: b
         for b in Batch.objects.filter(call=call)
         .select_related("sent_by", "package_received_by")
         .prefetch_related(Prefetch("events", queryset=BatchEvent.objects.select_related("actor")))
     }
+    counts = batch_counts(call)
     rows = []
     for centre in Centre.objects.official_order():
         batch = batches.get(centre.pk)
@@ -503,7 +532,7 @@ def province_batches(call: Call) -> list[dict]:
             {
                 "centre": centre,
                 "batch": batch,
-                "overview": overview(centre, call),
+                "counts": counts.get(centre.pk, Counts()),
                 "sent_summary": latest_summary(centre, call, sent=True) if batch else None,
             }
         )

@@ -1,12 +1,14 @@
 """The provincial centre's selection board and comparison page, as queries.
 
-The board aggregates in the database: one query for the catalog units, one for the
-out-of-catalog groups and one for the decided leads, whatever the number of applications.
+The board aggregates in the database: two queries for the catalog units (their counts, grouped
+by unit id, and the units), one for the out-of-catalog groups and one for the decided leads,
+whatever the number of applications.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -17,7 +19,7 @@ from catalog.models import Entry, Unit
 from documents.models import Document
 
 from .models import Recommendation, Selection, Weights
-from .scoring import weighted_total
+from .scoring import CRITERIA, weighted_total
 
 # Applications the province has received from their centre (sent, and decided afterwards).
 AT_PROVINCE = (Status.SENT, Status.SELECTED, Status.NOT_SELECTED)
@@ -116,19 +118,32 @@ def _counts(prefix: str, centre_id=None) -> dict:
             filter=Q(
                 **{
                     f"{prefix}status__in": APPLIED,
-                    f"{prefix}organisation__centre_id": centre_id,
+                    f"{prefix}centre_id": centre_id,
                 }
             ),
         )
     return counts
 
 
+COUNT_NAMES = ("applied", "sent", "leads", "participants", "undecided", "from_centre")
+
+
 def unit_rows(call, *, series=None, industry=None, tag=None, centre=None):
-    """Every catalog unit of the call with its application counts: one query."""
+    """Every catalog unit of the call with its application counts: two queries.
+
+    The counts are grouped by unit id over the applications alone; grouping the units with their
+    entries and series over the joined applications cost ten times as much.
+    """
+    counted = (
+        Application.objects.filter(call=call, unit__isnull=False, status__in=APPLIED)
+        .order_by()
+        .values("unit_id")
+        .annotate(**_counts("", centre))
+    )
+    by_unit = {row["unit_id"]: row for row in counted}
     units = (
         Unit.objects.filter(entry__call=call)
         .select_related("entry__series")
-        .annotate(**_counts("applications__", centre))
         .order_by("entry__number", "position")
     )
     if series:
@@ -137,10 +152,16 @@ def unit_rows(call, *, series=None, industry=None, tag=None, centre=None):
         units = units.filter(entry__series__industry=industry)
     if tag:
         units = units.filter(**{f"entry__{Entry.TAG_FIELDS[tag]}": True})
-    if centre:
+    rows = []
+    for unit in units:
+        row = by_unit.get(unit.pk, {})
+        for name in COUNT_NAMES:
+            setattr(unit, name, row.get(name, 0))
         # Units some applicant of that centre applied for; the counts stay province-wide.
-        units = units.filter(from_centre__gt=0)
-    return units
+        if centre and not unit.from_centre:
+            continue
+        rows.append(unit)
+    return rows
 
 
 def custom_groups(call, *, centre=None):
@@ -308,8 +329,19 @@ def parse_key(raw: str) -> Key | None:
     return None
 
 
+RELATED = (
+    # The decision form asks whether the call's results are published.
+    "call__publication",
+    "organisation__centre",
+    "unit__entry",
+    "review",
+    "score__scored_by",
+    "selection",
+)
+
+
 def applications_for_key(call, key: Key):
-    """Every submitted application of the call competing for the key, with what the page shows."""
+    """Every submitted application of the call competing for the key."""
     apps = Application.objects.filter(call=call, status__in=APPLIED)
     if key.unit_id is not None:
         apps = apps.filter(unit_id=key.unit_id)
@@ -317,20 +349,35 @@ def applications_for_key(call, key: Key):
         apps = apps.annotate(occ=Trim("custom_occupation"), wt=Trim("custom_work_type")).filter(
             unit__isnull=True, occ=key.occupation, wt=key.work_type
         )
+    return apps
+
+
+def with_details(shown: list) -> None:
+    """Fill in what a page of applicants shows: whole rows, experts and PDFs, in three queries.
+
+    Applicants are ranked from a few columns of every competitor (``applicants``); only those a
+    page shows are read whole: a popular unit has a thousand competitors at provincial scale.
+    """
     pdfs = (
         Document.objects.filter(kind=Document.Kind.APPLICATION_PDF)
         .select_related("snapshot")
         .order_by("-snapshot__number", "-created_at")
     )
-    return apps.select_related(
-        # The decision form asks whether the call's results are published.
-        "call__publication",
-        "organisation__centre",
-        "unit__entry",
-        "review",
-        "score__scored_by",
-        "selection",
-    ).prefetch_related("experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs"))
+    full = Application.objects.filter(pk__in=[a.pk for a in shown])
+    full = full.select_related(*RELATED).prefetch_related(
+        "experts", Prefetch("documents", queryset=pdfs, to_attr="pdfs")
+    )
+    by_pk = {app.pk: app for app in full}
+    for applicant in shown:
+        app = by_pk[applicant.pk]
+        applicant.application = app
+        applicant.review = _related(app, "review")
+        applicant.score = _related(app, "score")
+        applicant.selection = _related(app, "selection")
+        applicant.experience = experience_lines(app)
+        applicant.experts = list(app.experts.all())
+        applicant.titles = expert_titles(applicant.experts)
+        applicant.pdf = app.pdfs[0] if app.pdfs else None
 
 
 def weights_for(call) -> Weights:
@@ -405,15 +452,20 @@ def experience_lines(app) -> list[tuple[str, str, bool]]:
 class Applicant:
     """One column of the comparison."""
 
-    application: Application
-    review: object
-    score: object
-    selection: object
+    pk: int
+    status: str
+    organisation_name: str
+    recommendation: str
     total: Decimal | None
-    experts: list
-    titles: list[tuple[str, int]]
-    experience: list[tuple[str, str, bool]]
-    pdf: Document | None
+    # Filled in by with_details for the applicants a page shows.
+    application: Application | None = None
+    review: object = None
+    score: object = None
+    selection: object = None
+    experience: list[tuple[str, str, bool]] = field(default_factory=list)
+    experts: list = field(default_factory=list)
+    titles: list[tuple[str, int]] = field(default_factory=list)
+    pdf: Document | None = None
     rank: int | None = None
     # Filled in by the view: the score form and the decision form of this applicant.
     score_form: object = None
@@ -423,7 +475,7 @@ class Applicant:
 
     @property
     def at_province(self) -> bool:
-        return self.application.status in AT_PROVINCE
+        return self.status in AT_PROVINCE
 
 
 RECOMMENDATION_ORDER = {Recommendation.LEAD: 0, Recommendation.PARTICIPANT: 1}
@@ -432,19 +484,24 @@ RECOMMENDATION_ORDER = {Recommendation.LEAD: 0, Recommendation.PARTICIPANT: 1}
 def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[Applicant]]:
     """(compared, still at a centre): the compared sorted by weighted total, unscored last."""
     compared, elsewhere = [], []
-    for app in applications_for_key(call, key):
-        experts = list(app.experts.all())
-        score = _related(app, "score")
+    rows = applications_for_key(call, key).values_list(
+        "pk",
+        "status",
+        "organisation__name",
+        "review__recommendation",
+        "score__team",
+        "score__funding",
+        "score__experience",
+    )
+    for pk, status, name, recommendation, *marks in rows:
+        # Without a score row every mark is None, and so is the total, as for a partial score.
+        score = SimpleNamespace(**dict(zip(CRITERIA, marks, strict=True)))
         applicant = Applicant(
-            application=app,
-            review=_related(app, "review"),
-            score=score,
-            selection=_related(app, "selection"),
+            pk=pk,
+            status=status,
+            organisation_name=name,
+            recommendation=recommendation or "",
             total=weighted_total(score, weights),
-            experts=experts,
-            titles=expert_titles(experts),
-            experience=experience_lines(app),
-            pdf=app.pdfs[0] if app.pdfs else None,
         )
         (compared if applicant.at_province else elsewhere).append(applicant)
     compared.sort(
@@ -452,13 +509,13 @@ def applicants(call, key: Key, weights: Weights) -> tuple[list[Applicant], list[
             a.total is None,
             -(a.total or 0),
             # Until scored, the centres' recommendations order them: lead, participant, none.
-            RECOMMENDATION_ORDER.get(a.review.recommendation if a.review else "", 3),
-            a.application.organisation.name,
+            RECOMMENDATION_ORDER.get(a.recommendation, 3),
+            a.organisation_name,
         )
     )
     for rank, applicant in enumerate(compared, start=1):
         applicant.rank = rank if applicant.total is not None else None
-    elsewhere.sort(key=lambda a: a.application.organisation.name)
+    elsewhere.sort(key=lambda a: a.organisation_name)
     return compared, elsewhere
 
 

@@ -80,7 +80,7 @@ def queue_rows(user, call, params: dict) -> list[list]:
     from .forms import QueueFilterForm
 
     masked = not follows_selection(user) and not call.results_published
-    form = QueueFilterForm(params or None, centre_id=user.centre_id, masked=masked)
+    form = QueueFilterForm(params or None, masked=masked)
     form.is_valid()
     apps = (
         form.apply(queue_for(user, call))

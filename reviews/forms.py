@@ -4,7 +4,6 @@ from django import forms
 from django.db.models import Q
 from django.http import QueryDict
 
-from accounts.models import Organisation
 from applications.models import PAPER_FILTERS, SELECTION_STATES, Intention, Status
 
 from .models import Recommendation
@@ -45,18 +44,20 @@ class QueueFilterForm(forms.Form):
     intention = forms.ChoiceField(
         label="开发意向", required=False, choices=[("", "全部意向"), *Intention.choices]
     )
-    organisation = forms.ModelChoiceField(
+    # A search, not a list: a centre has hundreds of units, and every <option> weighed on the page.
+    organisation = forms.CharField(
         label="申报单位",
         required=False,
-        queryset=Organisation.objects.none(),
-        empty_label="全部申报单位",
-        error_messages={"invalid_choice": "所选申报单位不属于本中心。"},
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": "单位名称或统一社会信用代码", "type": "search"}
+        ),
     )
     paper = forms.ChoiceField(
         label="纸质材料", required=False, choices=[("", "全部"), *PAPER_FILTERS]
     )
 
-    def __init__(self, *args, centre_id, masked=False, **kwargs):
+    def __init__(self, *args, masked=False, **kwargs):
         super().__init__(*args, **kwargs)
         # masked: the province's decisions are not yet published, so this centre sees them
         # as 已报送省中心 (applications.models.follows_selection).
@@ -66,10 +67,6 @@ class QueueFilterForm(forms.Form):
             for value, label in QUEUE_STATUSES
             if not (masked and value in SELECTION_STATES)
         ]
-        # Only the units reporting to this centre can be chosen, so no other unit can be named.
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            centre_id=centre_id
-        ).only("pk", "name")
         _bootstrap(self, size="sm")
 
     def apply(self, queryset, *, with_status=True):
@@ -87,8 +84,14 @@ class QueueFilterForm(forms.Form):
             )
         if data.get("intention"):
             queryset = queryset.filter(intention=data["intention"])
-        if data.get("organisation"):
-            queryset = queryset.filter(organisation=data["organisation"])
+        # Searched within the queryset given: only this centre's queue can be found.
+        unit = "".join(data.get("organisation", "").split())
+        if unit:
+            queryset = queryset.filter(
+                Q(organisation__name__icontains=unit)
+                | Q(organisation__credit_code=unit.upper())
+                | Q(organisation__legal_cert_no=unit)
+            )
         if data.get("paper"):
             queryset = queryset.with_paper(data["paper"])
         if with_status and data.get("status"):

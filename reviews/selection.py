@@ -226,18 +226,22 @@ def undecided(call):
     )
 
 
+def first_undecided(call, limit: int) -> list:
+    """The first ``limit`` undecided applications: ordered over ids alone, then read whole."""
+    ids = list(undecided(call).values_list("pk", flat=True)[:limit])
+    rows = {app.pk: app for app in undecided(call).filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def unsent_centres(call) -> list:
     """Centres holding submitted applications of the call that they have not sent yet."""
     pending = Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.VERIFIED
     pending += Status.RECOMMENDED, Status.NOT_RECOMMENDED
     sent = Batch.objects.filter(call=call, state=Batch.State.SENT).values("centre_id")
-    return list(
-        Centre.objects.filter(organisations__applications__call=call)
-        .filter(organisations__applications__status__in=pending)
-        .exclude(pk__in=sent)
-        .distinct()
-        .official_order()
-    )
+    # One pass over the call's applications: both conditions must hold for the same row, and
+    # two filter() calls across the relation would join the applications twice.
+    holding = Application.objects.filter(call=call, status__in=pending).values("centre_id")
+    return list(Centre.objects.filter(pk__in=holding).exclude(pk__in=sent).official_order())
 
 
 def quiet_centres(call, holding) -> list:
@@ -363,27 +367,24 @@ def publish_summary(call) -> dict:
 def chart_data(call) -> dict:
     """Applications by city, by 浙派工匠 series and industry, and coverage of the catalog units.
 
-    Three aggregate queries whatever the number of applications.
+    Five small queries whatever the number of applications.
     """
-    submitted = Q(
-        organisations__applications__call=call,
-        organisations__applications__status__in=SUBMITTED_OR_LATER,
-    )
-    received = Q(
-        organisations__applications__call=call,
-        organisations__applications__status__in=RECEIVED,
-    )
+    # Counted from the applications by the centre that received them: one pass, no joins.
+    per_centre = {
+        row["centre_id"]: row
+        for row in Application.objects.filter(call=call, status__in=SUBMITTED_OR_LATER)
+        .order_by()
+        .values("centre_id")
+        .annotate(submitted=Count("pk"), received=Count("pk", filter=Q(status__in=RECEIVED)))
+    }
     cities = [
         {
             "name": "省属单位" if c.is_province else c.region,
             "centre": c.name,
-            "submitted": c.submitted,
-            "received": c.received,
+            "submitted": per_centre.get(c.pk, {}).get("submitted", 0),
+            "received": per_centre.get(c.pk, {}).get("received", 0),
         }
-        for c in Centre.objects.official_order().annotate(
-            submitted=Count("organisations__applications", filter=submitted),
-            received=Count("organisations__applications", filter=received),
-        )
+        for c in Centre.objects.official_order()
     ]
 
     by_series = (
@@ -412,25 +413,27 @@ def chart_data(call) -> dict:
     if no_series["count"]:
         industry_rows.append(no_series)
 
-    non_draft = Q(applications__call=call, applications__status__in=SUBMITTED_OR_LATER)
-    lead_candidates = Q(
-        applications__call=call,
-        applications__status__in=RECEIVED,
-        applications__review__recommendation=Recommendation.LEAD,
+    # Review and selection are one-to-one with the application: plain counts, grouped by unit,
+    # where COUNT(DISTINCT) over joins from the units multiplied the rows.
+    per_unit = (
+        Application.objects.filter(call=call, unit__isnull=False, status__in=SUBMITTED_OR_LATER)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            candidates=Count(
+                "pk",
+                filter=Q(status__in=RECEIVED, review__recommendation=Recommendation.LEAD),
+            ),
+            leads=Count("pk", filter=Q(selection__outcome=Selection.Outcome.LEAD)),
+        )
     )
-    leads = Q(applications__call=call, applications__selection__outcome=Selection.Outcome.LEAD)
-    units = Unit.objects.filter(entry__call=call).annotate(
-        applied=Count("applications", filter=non_draft, distinct=True),
-        candidates=Count("applications", filter=lead_candidates, distinct=True),
-        leads=Count("applications", filter=leads, distinct=True),
-    )
-    coverage = {"total": 0, "applied": 0, "contested": 0, "decided": 0, "not_applied": 0}
-    for unit in units.values("applied", "candidates", "leads"):
-        coverage["total"] += 1
-        coverage["applied"] += unit["applied"] > 0
-        coverage["not_applied"] += unit["applied"] == 0
+    total = Unit.objects.filter(entry__call=call).count()
+    coverage = {"total": total, "applied": 0, "contested": 0, "decided": 0, "not_applied": 0}
+    for unit in per_unit:
+        coverage["applied"] += 1
         coverage["contested"] += unit["candidates"] > 1
         coverage["decided"] += unit["leads"] > 0
+    coverage["not_applied"] = total - coverage["applied"]
 
     return {
         "cities": cities,

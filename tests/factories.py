@@ -121,7 +121,7 @@ class AdminFactory(UserFactory):
 
 from django.core.files.base import ContentFile  # noqa: E402
 
-from applications.models import Application, Attachment, Basis, Expert, Intention  # noqa: E402
+from applications.models import Application, Attachment, Basis, Expert, Intention, Status  # noqa: E402
 
 TINY_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TINY_PNG = (
@@ -188,6 +188,11 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory, entry__call=factory.SelfAttribute("...call"))
     levels = factory.LazyFunction(lambda: [5, 4, 3])
     intention = Intention.LEAD
+    status = Status.DRAFT
+    # As set_state records it: the unit's centre once submitted, none on a draft.
+    centre = factory.LazyAttribute(
+        lambda o: None if o.status == Status.DRAFT else o.organisation.centre
+    )
 
 
 class ExpertFactory(factory.django.DjangoModelFactory):

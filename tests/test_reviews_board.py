@@ -271,13 +271,13 @@ def _board_queries(client, catalog, per_unit, django_assert_num_queries, expecte
     assert response.status_code == 200
 
 
-# session, user, call, series choices, centre choices, decided leads, units, out-of-catalog
-# groups, and the user's centre for the page header.
-BOARD_QUERIES = 9
+# session, user, call, series choices, centre choices, decided leads, counts per unit, units,
+# out-of-catalog groups, and the user's centre for the page header.
+BOARD_QUERIES = 10
 
 
 # Filtered by series, industry or tag: out-of-catalog groups are not queried.
-BOARD_QUERIES_FILTERED = 8
+BOARD_QUERIES_FILTERED = 9
 
 
 @pytest.mark.parametrize("per_unit", [1, 3])
@@ -501,9 +501,9 @@ def test_compare_without_applicants_at_the_province(client, province, catalog):
     assert "尚无报送省中心的申报单位" in response.content.decode()
 
 
-# session, user, call, unit, weights, applications, experts, PDFs, and the user's centre for
-# the page header.
-COMPARE_QUERIES = 9
+# session, user, call, unit, weights, the ranking of applications, then for the page shown:
+# whole rows, experts, PDFs; and the user's centre for the page header.
+COMPARE_QUERIES = 10
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -154,21 +154,28 @@ def test_queue_filters_and_counts_per_status(client, w):
     assert shown(status=Status.IN_REVIEW)[0] == {in_review.pk}
     assert shown(q="无人机")[0] == {in_review.pk}
     assert shown(intention=Intention.PARTICIPANT)[0] == {participant.pk}
-    assert shown(organisation=second.organisation_id)[0] == {participant.pk, in_review.pk}
+    assert shown(organisation=second.organisation.name)[0] == {participant.pk, in_review.pk}
+    assert shown(organisation=second.organisation.credit_code.lower())[0] == {
+        participant.pk,
+        in_review.pk,
+    }
 
     # Counts follow the other filters, so each status link says what it would show.
-    found, response = shown(organisation=second.organisation_id, status=Status.IN_REVIEW)
+    found, response = shown(organisation=second.organisation.name, status=Status.IN_REVIEW)
     counts = {row["status"]: row["count"] for row in response.context["counts"]}
     assert found == {in_review.pk}
     assert counts[Status.SUBMITTED] == 1 and counts[Status.IN_REVIEW] == 1
 
 
-def test_queue_refuses_an_organisation_of_another_centre(client, w):
+def test_queue_search_finds_no_unit_of_another_centre(client, w):
     ningbo_app = submitted(UserFactory(organisation__centre=w.ningbo), call=w.call)
     client.force_login(w.staff)
-    response = client.get(url("queue"), {"organisation": ningbo_app.organisation_id})
-    assert "所选申报单位不属于本中心" in body(response)
-    assert [app.pk for app in response.context["applications"]] == [w.app.pk]
+    response = client.get(url("queue"), {"organisation": ningbo_app.organisation.name})
+    assert response.status_code == 200
+    assert list(response.context["applications"]) == []
+    # The filter is a search field: the centre's units are not listed as options in the page.
+    assert 'type="search" name="organisation"' in body(response)
+    assert '<select name="organisation"' not in body(response)
 
 
 def test_queue_is_sorted_by_submission_time(client, w):
@@ -184,7 +191,7 @@ def test_queue_is_sorted_by_submission_time(client, w):
 
 def test_queue_query_count_does_not_grow_with_applications(client, w, django_assert_num_queries):
     client.force_login(w.staff)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url("queue"))
     assert len(response.context["applications"]) == 1
     member = UserFactory(organisation__centre=w.hangzhou)
@@ -192,7 +199,7 @@ def test_queue_query_count_does_not_grow_with_applications(client, w, django_ass
     set_state(second, Status.VERIFIED, w.staff)
     Review.objects.create(application=second, recommendation=Recommendation.LEAD)
     set_state(third, Status.IN_REVIEW, w.staff)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url("queue"))
     assert len(response.context["applications"]) == 3
 
@@ -216,6 +223,7 @@ def crowded(w):
             intention=Intention.PARTICIPANT if n % 2 == 0 else Intention.LEAD,
             status=Status.SUBMITTED,
             submitted_at=earlier + dt.timedelta(minutes=n),
+            centre=w.hangzhou,
         )
         for n in range(119)
     )
@@ -380,8 +388,8 @@ def test_zip_of_nothing_creates_no_document(client, w):
     assert response.url == f"{url('queue')}?status=verified"
     response = client.get(response.url)
     assert "没有可打包的申报书" in messages_of(response)
-    response = client.post(url("zip"), {"organisation": ningbo_app.organisation_id}, follow=True)
-    assert "筛选条件有误" in messages_of(response)
+    response = client.post(url("zip"), {"organisation": ningbo_app.organisation.name}, follow=True)
+    assert "没有可打包的申报书" in messages_of(response)
     assert not Document.objects.filter(kind=Document.Kind.PDF_ZIP).exists()
 
 

@@ -555,7 +555,7 @@ def landscape(db, province):
 
 
 def test_chart_data_counts_with_a_fixed_number_of_queries(landscape, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         data = sel.chart_data(landscape)
     assert data["coverage"] == {
         "total": 3,

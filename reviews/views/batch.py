@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +21,8 @@ from ..batch import (
     applications_of,
     batch_for,
     closed_message,
+    counts_of,
     latest_summary,
-    overview,
     province_batches,
     record_package,
     reopen_batch,
@@ -30,6 +31,7 @@ from ..batch import (
     save_batch_form,
     send_batch,
     sending_closed,
+    undecided_of,
     upload_summary_scan,
 )
 from ..models import Batch
@@ -38,6 +40,16 @@ from ..summary import summary_rows
 REASON_REQUIRED = "请填写不纳入本次报送的理由。"
 NOT_SAVED = "未保存：请按下方提示修改后重新保存。"
 NOT_SENT = "未报送：请按下方提示修改后再报送。"
+# Rows of the 附件3 preview on the page; a city can recommend hundreds.
+SUMMARY_SHOWN = 50
+# Undecided applications per page of the form: two fields each, so the page stays small.
+PER_PAGE = 50
+
+
+def _undecided_page(request, centre, call):
+    """The page of undecided applications the form shows (and, on POST, saves)."""
+    number = request.POST.get("page") or request.GET.get("page")
+    return Paginator(undecided_of(centre, call), PER_PAGE).get_page(number)
 
 
 class BatchForm(forms.Form):
@@ -116,20 +128,22 @@ def _call_of(request) -> Call:
     return call
 
 
-def _page_url(call) -> str:
-    return f"{reverse('reviews:batch')}?call={call.slug}"
+def _page_url(call, page=1) -> str:
+    url = f"{reverse('reviews:batch')}?call={call.slug}"
+    return f"{url}&page={page}" if page > 1 else url
 
 
-def _page(request, centre, call, *, form=None, error="", status=200):
+def _page(request, centre, call, *, form=None, page=None, error="", status=200):
     batch = batch_for(centre, call)
-    summary = overview(centre, call)
     sent = batch.state == Batch.State.SENT
+    rows = summary_rows(centre, call, sent=sent)
     closed = sending_closed(batch)
     editable = not sent and not closed
     if editable and form is None:
+        page = _undecided_page(request, centre, call)
         # The centre's own contact (本中心设置) fills in what the batch does not have yet.
         form = BatchForm(
-            summary.undecided,
+            page.object_list,
             initial={
                 "contact_person": batch.contact_person or centre.contact_person,
                 "contact_phone": batch.contact_phone or centre.contact_phone,
@@ -139,8 +153,11 @@ def _page(request, centre, call, *, form=None, error="", status=200):
         "call": call,
         "centre": centre,
         "batch": batch,
-        "summary": summary,
-        "rows": summary_rows(centre, call, sent=sent),
+        "summary": counts_of(centre, call),
+        "page": page if editable else None,
+        # A preview: the workbook (附件3) holds every row.
+        "rows": rows[:SUMMARY_SHOWN],
+        "row_count": len(rows),
         "editable": editable,
         "closed": closed,
         "closed_message": closed_message(call),
@@ -183,16 +200,17 @@ def batch(request):
     call = _call_of(request)
     if request.method != "POST":
         return _page(request, centre, call)
-    form = BatchForm(overview(centre, call).undecided, request.POST)
+    page = _undecided_page(request, centre, call)
+    form = BatchForm(page.object_list, request.POST)
     if not form.is_valid():
-        return _page(request, centre, call, form=form, error=NOT_SAVED, status=400)
+        return _page(request, centre, call, form=form, page=page, error=NOT_SAVED, status=400)
     try:
         _save(form, centre, call, request.user)
         _store_scan(request, centre, call)
     except BatchError as exc:
-        return _page(request, centre, call, form=form, error=str(exc), status=409)
+        return _page(request, centre, call, form=form, page=page, error=str(exc), status=409)
     messages.success(request, "已保存。")
-    return redirect(_page_url(call))
+    return redirect(_page_url(call, page.number))
 
 
 def _save(form, centre, call, user):
@@ -212,16 +230,17 @@ def _save(form, centre, call, user):
 def send(request):
     centre = _centre_of(request.user)
     call = _call_of(request)
-    form = BatchForm(overview(centre, call).undecided, request.POST)
+    page = _undecided_page(request, centre, call)
+    form = BatchForm(page.object_list, request.POST)
     if not form.is_valid():
-        return _page(request, centre, call, form=form, error=NOT_SENT, status=400)
+        return _page(request, centre, call, form=form, page=page, error=NOT_SENT, status=400)
     try:
         # The choices are kept even when sending is refused: nothing typed is lost.
         _save(form, centre, call, request.user)
         _store_scan(request, centre, call)
         send_batch(centre, call, request.user)
     except BatchError as exc:
-        return _page(request, centre, call, form=form, error=str(exc), status=409)
+        return _page(request, centre, call, form=form, page=page, error=str(exc), status=409)
     messages.success(request, f"已报送省中心：{call.name}。")
     return redirect(_page_url(call))
 

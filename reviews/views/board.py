@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,10 +35,17 @@ def province_only(view):
     return wrapped
 
 
-def compare_url(key: str, call=None) -> str:
+# Applicants side by side per page of the comparison, and rows of those still at a centre.
+PER_PAGE = 10
+ELSEWHERE_SHOWN = 50
+
+
+def compare_url(key: str, call=None, page=1) -> str:
     params = {"key": key}
     if call is not None:
         params["call"] = call.slug
+    if page > 1:
+        params["page"] = page
     return f"{reverse('reviews:compare')}?{urlencode(params)}"
 
 
@@ -81,29 +89,45 @@ def compare_page(request, key, call, bound=None, decisions=None, status=200):
     if title["unit"] is not None:
         call = title["unit"].entry.call
     weights = queries.weights_for(call)
-    compared, elsewhere = queries.applicants(call, key, weights)
+    ranked, elsewhere = queries.applicants(call, key, weights)
     bound, decisions = bound or {}, decisions or {}
+    # Ranked over every applicant; a page shows some of them, with forms for those only.
+    number = request.GET.get("page")
+    failed = [i for i, a in enumerate(ranked) if a.pk in {*bound, *decisions}]
+    if failed:
+        number = failed[0] // PER_PAGE + 1
+    page = Paginator(ranked, PER_PAGE).get_page(number)
+    compared = list(page.object_list)
+    shown_elsewhere = elsewhere[:ELSEWHERE_SHOWN]
+    queries.with_details([*compared, *shown_elsewhere])
     for applicant in compared:
         app = applicant.application
         applicant.score_form = bound.get(app.pk) or ScoreForm(
             application=app, score=applicant.score
         )
         applicant.decision_form = decisions.get(app.pk) or DecisionForm(application=app)
-        applicant.back_url = f"{compare_url(key.raw, call)}#applicant-{app.pk}"
+        applicant.back_url = f"{compare_url(key.raw, call, page.number)}#applicant-{app.pk}"
     context = {
         "call": call,
         "key": key,
         "title": title,
         "weights": weights,
         "compared": compared,
-        "elsewhere": elsewhere,
+        "compared_count": len(ranked),
+        "page": page,
+        "page_urls": {
+            "previous": compare_url(key.raw, call, page.number - 1) if page.has_previous() else "",
+            "next": compare_url(key.raw, call, page.number + 1) if page.has_next() else "",
+        },
+        "elsewhere": shown_elsewhere,
+        "elsewhere_count": len(elsewhere),
         "board_url": f"{reverse('reviews:board')}?{urlencode({'call': call.slug})}",
         # The applicant whose score was not saved, named at the top of the page.
         "unsaved": [a for a in compared if a.application.pk in bound],
         # Named at the top of the page, with a refusal that is not about one field.
         "unsaved_decisions": [
             (a.application, decisions[a.application.pk])
-            for a in [*compared, *elsewhere]
+            for a in [*compared, *shown_elsewhere]
             if a.application.pk in decisions
         ],
     }

@@ -32,7 +32,7 @@ def _masked(user, call) -> bool:
 
 
 def _filter_form(request, data, masked):
-    return QueueFilterForm(data or None, centre_id=request.user.centre_id, masked=masked)
+    return QueueFilterForm(data or None, masked=masked)
 
 
 def _status_counts(queryset, masked) -> list[dict]:

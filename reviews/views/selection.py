@@ -17,6 +17,9 @@ from ..forms_selection import DecisionForm
 from ..models import unit_key_for
 from .board import compare_page, compare_url, province_only
 
+# Undecided applications listed on the publish page.
+UNDECIDED_SHOWN = 50
+
 
 def _back(request, app) -> str:
     """Where the decide form came from, else the applicant's column on the compare page."""
@@ -79,7 +82,9 @@ def publish(request):
             messages.success(request, "遴选结果已发布，已通知各申报单位；遴选结果表正在生成。")
         return redirect(_publish_url(call))
     publication = selection.publication_of(call)
-    waiting = [] if publication else list(selection.undecided(call))
+    pending = selection.undecided(call)
+    # The first rows only: the rest are found on the board; the count says how many wait.
+    waiting = [] if publication else selection.first_undecided(call, UNDECIDED_SHOWN)
     unsent = [] if publication else selection.unsent_centres(call)
     deadline_passed = call.deadline_passed()
     for app in waiting:
@@ -89,6 +94,7 @@ def publish(request):
         "publication": publication,
         "counts": selection.publish_summary(call),
         "undecided": waiting,
+        "undecided_count": 0 if publication or not waiting else pending.count(),
         "unsent": unsent,
         # Before the deadline, centres with nothing sent yet may still receive applications.
         "quiet": [] if publication or deadline_passed else selection.quiet_centres(call, unsent),
