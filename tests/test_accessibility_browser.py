@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +18,14 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from accounts.centres import load_centres
-from accounts.models import Centre, Invitation
-from applications.models import Status, SubmissionDeadline
+from accounts.models import Centre, Invitation, Message
+from applications.models import Snapshot, StampedScan, Status, SubmissionDeadline
+from applications.snapshot import content_hash
 from applications.workflow import set_state
 from catalog.models import Call
 from documents.models import Document
+from projects import services as projects
+from projects.models import Project
 from reviews import batch as batches
 from reviews import selection, services
 from reviews.models import Recommendation, Review
@@ -112,6 +116,14 @@ def world(transactional_db):
     apps["province_direct"] = app(prov_org)
     set_state(apps["province_direct"], Status.SUBMITTED, UserFactory(organisation=prov_org))
     batches.request_summary(hangzhou, call, city, sent=False)
+    _paper_and_versions(apps["recommended"], applicant, city)
+    for user in (applicant, city):
+        Message.objects.create(
+            user=user,
+            subject="申报书已提交",
+            body="您的申报书已提交，请留意评价中心的审核意见。",
+            link=reverse("applications:detail", args=[apps["recommended"].pk]),
+        )
     return {
         "call": call,
         "unit": unit,
@@ -124,6 +136,35 @@ def world(transactional_db):
     }
 
 
+def _paper_and_versions(app, applicant, city):
+    """Issue 14's paper copy (stamped pages, received, section 五) and issue 15's 第2版."""
+    first = app.snapshots.order_by("number").first()
+    data = {**first.data, "organisation": {**first.data["organisation"]}}
+    data["organisation"]["address"] = "杭州市西湖区文三路100号（第2版改动）"
+    data["experts"] = data["experts"][:-1] if len(data["experts"]) > 1 else []
+    Snapshot.objects.create(application=app, number=2, data=data, content_hash=content_hash(data))
+    for kind, user, name in (
+        (StampedScan.Kind.UNIT_PAGES, applicant, "盖章页.pdf"),
+        (StampedScan.Kind.SECTION_FIVE, city, "第五部分.pdf"),
+    ):
+        StampedScan.objects.create(
+            application=app,
+            kind=kind,
+            version=2,
+            file=ContentFile(b"%PDF-1.4\n", name="scan.pdf"),
+            original_name=name,
+            content_type="application/pdf",
+            size=9,
+            uploaded_by=user,
+        )
+    type(app).objects.filter(pk=app.pk).update(
+        stamped_version=2,
+        paper_received_on=timezone.localdate(),
+        paper_received_by=city,
+        section_five_stamped_at=timezone.now(),
+    )
+
+
 def log_in(page, base, user):
     page.goto(f"{base}{reverse('accounts:login')}")
     page.get_by_label("电子邮箱").fill(user.email)
@@ -133,7 +174,8 @@ def log_in(page, base, user):
 
 
 def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
+    # The navbar's button: a page (2FA setup) may offer its own 退出登录 too.
+    page.get_by_role("button", name="退出登录").first.click()
     expect(page.get_by_test_id("whoami")).to_have_count(0)
 
 
@@ -142,8 +184,13 @@ def log_out(page):
 LAYOUT_FAULTS = r"""() => {
   const faults = [];
   const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > width + 1)
-    faults.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+  if (document.documentElement.scrollWidth > width + 1) {
+    // Name the innermost element sticking out, so the fault says where to look.
+    const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1);
+    const culprit = out.find(e => ![...e.children].some(c => out.includes(c)));
+    const name = culprit ? culprit.tagName.toLowerCase() + '.' + [...culprit.classList].join('.') + ' "' + (culprit.innerText || '').trim().slice(0, 30) + '"' : '';
+    faults.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width + ' at ' + name);
+  }
   for (const cell of document.querySelectorAll('main td, main th')) {
     const text = cell.innerText.trim();
     if (text.length < 3 || !/[\u4e00-\u9fff]{3}/.test(text) || !cell.getClientRects().length) continue;
@@ -209,6 +256,8 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
             reverse("accounts:password_reset_confirm", args=[uid, token]),
             reverse("accounts:password_reset_complete"),
             reverse("accounts:accept", args=[invitation.token]),
+            reverse("calls:detail", args=[call.slug]),
+            reverse("projects:receipt"),
             "/no-such-page/",
         ],
     )
@@ -216,6 +265,7 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
     # --- applicant: every state of an application -------------------------------------------
     applicant = world["applicant"]
     log_in(page, base, applicant)
+    changes = reverse("applications:changes", args=[apps["recommended"].pk]) + "?old=1&new=2"
     detail = [
         reverse("applications:detail", args=[a.pk])
         for k, a in apps.items()
@@ -236,6 +286,10 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
             reverse("applications:submit", args=[apps["draft"].pk]),
             *detail,
             *_documents(application=apps["submitted"]),
+            changes,
+            reverse("messages:list"),
+            reverse("security:account"),
+            reverse("security:2fa_setup"),
         ],
     )
     log_out(page)
@@ -255,6 +309,9 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
             *reviews,
             reverse("reviews:batch"),
             *_documents(centre=world["hangzhou"]),
+            changes,
+            reverse("accounts:centre"),
+            reverse("messages:list"),
         ],
     )
     log_out(page)
@@ -278,13 +335,40 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
             reverse("reviews:review", args=[apps["sent"].pk]),
             reverse("reviews:batch"),
             *_documents(centre=world["ningbo"]),
+            reverse("accounts:centre"),
+            reverse("audit:trail"),
+        ],
+    )
+
+    # --- 公示 (issue 17): the province starts it, the public reads it and objects -------------
+    selection.decide(apps["sent"], province, "lead", "专业团队力量最强", None)
+    notice = projects.start_notice(call, province, timezone.localdate())
+    objection = projects.lodge_objection(
+        notice,
+        {
+            "name": "王某",
+            "phone": "13800000000",
+            "application": apps["sent"].pk,
+            "text": "该单位题库开发经验不实。",
+        },
+    )
+    visit_all(
+        page,
+        base,
+        [
+            reverse("projects:notice"),
+            reverse("projects:objection", args=[objection.pk]),
+            reverse("projects:public", args=[call.slug]),
+            reverse("projects:object", args=[call.slug]),
+            f"{reverse('projects:receipt')}?receipt={objection.receipt}&phone=13800000000",
         ],
     )
 
     # --- after publication: outcome pages for the province, the city and the applicant --------
-    selection.decide(apps["sent"], province, "lead", "专业团队力量最强", None)
     call.refresh_from_db()
     selection.publish(call, province, now=timezone.now() + dt.timedelta(days=50))
+    projects.create_projects(call)
+    project = reverse("projects:detail", args=[Project.objects.get().pk])
     visit_all(
         page,
         base,
@@ -294,6 +378,10 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
             reverse("reviews:batch_list"),
             reverse("reviews:charts"),
             *_documents(kind=Document.Kind.RESULTS_XLSX),
+            reverse("projects:public", args=[call.slug]),
+            reverse("projects:list"),
+            project,
+            reverse("projects:board"),
         ],
     )
     log_out(page)
@@ -305,6 +393,8 @@ def test_every_page_of_every_role_passes_axe(world, page, live_server):
         [
             reverse("accounts:dashboard"),
             reverse("applications:detail", args=[apps["sent"].pk]),
+            reverse("projects:list"),
+            project,
         ],
     )
 
