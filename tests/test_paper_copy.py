@@ -335,7 +335,7 @@ def test_province_records_the_package_and_filters_the_list(client, ready):
     received = client.get(
         listing, {"call": ready["call"].slug, "paper": "package_received"}
     ).content.decode()
-    assert f'data-centre="{ready["centre"].code}"' in received and "2023-06-12收到" in received
+    assert f'data-centre="{ready["centre"].code}"' in received and "2023年6月12日收到" in received
     waiting = client.get(
         listing, {"call": ready["call"].slug, "paper": "package_missing"}
     ).content.decode()
