@@ -64,7 +64,7 @@ def test_submitter_gets_a_confirmation_with_version_time_and_code(submitted):
     snapshot = app.snapshots.get()
     confirmation = Message.objects.get(user=member)
     assert "提交确认" in confirmation.subject
-    for text in ("第1版", snapshot.verification_code, "2023-06-12 10:00", app.reference):
+    for text in ("第1版", snapshot.verification_code, "2023年6月12日 10:00", app.reference):
         assert text in confirmation.body, text
     assert f"{SITE}{reverse('applications:detail', args=[app.pk])}" in confirmation.body
     # The colleague is told of the change; the submitter is not told twice.
