@@ -256,9 +256,11 @@ def test_broker_down_during_submits_and_a_batch_send_then_back(drill, client, ca
         print(f"\n[drill] broker back -> 21 documents delivered (20 PDFs + 附件3): {elapsed:.1f} s")
     assert wait_for(lambda: not Job.objects.filter(done_at__isnull=True).exists(), 60)
     subjects = sent_subjects(drill["mail"])
-    # One e-mail per submission (to the unit's centre) and the province's "已报送".
+    # Per submission one e-mail to the unit's centre and one confirmation to the submitter;
+    # and the province's "已报送".
     assert sum(s.endswith("报送已报送") for s in subjects) == 1, subjects
-    assert sum(s.endswith("：已提交") for s in subjects) == 21, subjects
+    assert sum(s.strip().startswith("新提交的申报书") for s in subjects) == 21, subjects
+    assert sum(s.strip().startswith("提交确认") for s in subjects) == 21, subjects
 
 
 def test_a_hung_broker_healthz_and_submit_answer_in_time(drill, client):
