@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tiku_portal.files import DiskError, save_to_field
+
 from .attachments import inspect_upload
 from .models import EDITABLE, Application, Event, StampedScan, Status
 
@@ -60,8 +62,10 @@ def _stored(scan: StampedScan, uploaded):
     """Save the file, and delete it again if the transaction around it fails."""
     stored = ""
     try:
-        scan.file.save(uploaded.name, uploaded, save=False)
-        stored = scan.file.name
+        try:
+            stored = save_to_field(scan.file, uploaded.name, uploaded)
+        except DiskError as exc:
+            raise PaperError(str(exc)) from None
         yield
     except BaseException:
         if stored:

@@ -20,6 +20,7 @@ from catalog.models import Call
 from outbox.services import enqueue
 from reviews import selection as sel
 from reviews.models import Selection
+from tiku_portal.files import DiskError, save_to_field
 
 from .calendar import NOTICE_WORKING_DAYS, add_working_days
 from .models import (
@@ -329,8 +330,10 @@ def report_milestone(milestone: Milestone, user, note: str, files, now=None):
                     size=f.size,
                     uploaded_by=user,
                 )
-                ev.file.save(f.name, f, save=False)
-                stored.append(ev.file.name)
+                try:
+                    stored.append(save_to_field(ev.file, f.name, f))
+                except DiskError as exc:
+                    raise ProjectError(str(exc)) from None
                 ev.save()
     except BaseException:
         for name in stored:

@@ -17,6 +17,7 @@ from applications.workflow import TransitionError, set_state
 from catalog.models import Call
 from documents.models import Document
 from outbox.services import enqueue
+from tiku_portal.files import DiskError, save_to_field
 
 from .models import Batch, BatchEvent, Publication, Recommendation, Review
 from .selection import SelectionError, revoke
@@ -355,8 +356,10 @@ def _store_summary_scan(batch: Batch, user: User, uploaded, file_type, now, stor
     """Keep the stamped 附件3 scan on the batch, with its history row; ``stored`` gets the name."""
     old = batch.stamped_summary.name if batch.stamped_summary else ""
     batch.stamped_summary_type = file_type.content_type
-    batch.stamped_summary.save(uploaded.name, uploaded, save=False)
-    stored.append(batch.stamped_summary.name)
+    try:
+        stored.append(save_to_field(batch.stamped_summary, uploaded.name, uploaded))
+    except DiskError as exc:
+        raise BatchError(str(exc)) from None
     batch.stamped_summary_name = uploaded.name
     batch.stamped_summary_at = now
     batch.save(

@@ -99,3 +99,53 @@ def test_a_pdf_rendered_onto_a_full_disk_fails_in_chinese_and_leaves_nothing(
     client.force_login(member)
     body = client.get(reverse("documents:status", args=[doc.pk])).content.decode()
     assert "存储空间" in body and "重试" in body and "OSError" not in body
+
+
+# --- every other upload path writes through the same mechanism (tiku_portal.files) ----------
+
+
+def test_stamped_pages_onto_a_full_disk_are_refused_in_chinese_and_leave_nothing(private_media):
+    from applications.models import StampedScan
+    from applications.paper import PaperError, upload_unit_pages
+
+    app = ApplicationFactory(complete=True)
+    member = UserFactory(organisation=app.organisation)
+    set_state(app, Status.SUBMITTED, member, now=BEFORE)
+    big = SimpleUploadedFile("盖章页.pdf", TINY_PDF + b"%" * (LIMIT * 4))
+    with disk_full_after(), pytest.raises(PaperError, match=DISK_MESSAGE):
+        upload_unit_pages(app, member, big, now=BEFORE)
+    assert not StampedScan.objects.exists()
+    assert [
+        p for p in files_in(private_media) if p.relative_to(private_media).parts[0] == "stamped"
+    ] == []
+
+
+def test_milestone_evidence_onto_a_full_disk_is_refused_in_chinese_and_leaves_nothing(
+    private_media,
+):
+    from projects.models import Evidence, Milestone
+    from projects.services import ProjectError, report_milestone
+    from tests.test_projects_milestones import first, make_project
+
+    project = make_project()
+    lead = UserFactory(organisation=project.lead.organisation)
+    big = SimpleUploadedFile("签字确认单.pdf", TINY_PDF + b"%" * (LIMIT * 4))
+    with disk_full_after(), pytest.raises(ProjectError, match=DISK_MESSAGE):
+        report_milestone(first(project), lead, "已完成", [big])
+    assert not Evidence.objects.exists()
+    assert first(project).state == Milestone.State.PENDING
+    assert files_in(private_media) == []
+
+
+def test_a_stamped_summary_onto_a_full_disk_is_refused_in_chinese(private_media):
+    from reviews.batch import BatchError, upload_summary_scan
+    from reviews.models import Batch
+    from tests.factories import CallFactory, CityStaffFactory
+
+    call = CallFactory()
+    staff = CityStaffFactory()
+    big = SimpleUploadedFile("附件3盖章.pdf", TINY_PDF + b"%" * (LIMIT * 4))
+    with disk_full_after(), pytest.raises(BatchError, match=DISK_MESSAGE):
+        upload_summary_scan(staff.centre, call, staff, big, now=BEFORE)
+    assert not Batch.objects.filter(stamped_summary__gt="").exists()
+    assert files_in(private_media) == []

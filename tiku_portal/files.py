@@ -28,6 +28,13 @@ def save_whole(storage, name: str, content) -> str:
         raise DiskError() from None
 
 
+def save_to_field(fieldfile, filename: str, content) -> str:
+    """Like ``FieldFile.save(..., save=False)`` but whole or not at all (see save_whole)."""
+    name = fieldfile.field.generate_filename(fieldfile.instance, filename)
+    fieldfile.name = save_whole(fieldfile.storage, name, content)
+    return fieldfile.name
+
+
 def _remove_partial(storage, name: str) -> None:
     try:
         if storage.exists(name):
