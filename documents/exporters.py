@@ -21,7 +21,7 @@ class DocumentError(Exception):
 class NotReady(Exception):
     """The document waits for other documents (a zip for its PDFs); the task asks again later."""
 
-    def __init__(self, countdown: float = 2.0):
+    def __init__(self, countdown: float = 0.5):
         super().__init__(f"waiting {countdown}s")
         self.countdown = countdown
 
@@ -82,7 +82,8 @@ class PdfZip(Exporter):
         finished = sum(1 for m in members.values() if m.is_finished)
         progress(round(90 * finished / max(len(ids), 1)))
         if finished < len(members) and services.may_wait():
-            raise NotReady(2.0)
+            # Asked again every half second: the zip is ready soon after its last PDF.
+            raise NotReady(0.5)
         # Handed to the caller, which stores and closes it.
         spool = tempfile.TemporaryFile()  # noqa: SIM115
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
