@@ -114,6 +114,17 @@ def deadline_for(call, centre_id) -> dt.date:
     return override.deadline if override else call.units_deadline
 
 
+# The long free-text answers of the form, read only by the form, its PDF and its snapshot.
+STATEMENT_FIELDS = (
+    "bank_reason",
+    "statement_organisation",
+    "statement_team",
+    "statement_experience",
+    "statement_guarantee",
+    "section_three",
+)
+
+
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         visible = visible_by_role(
@@ -126,6 +137,11 @@ class ApplicationQuerySet(models.QuerySet):
 
     def for_call(self, call):
         return self.filter(call=call)
+
+    def without_statements(self):
+        """Leave the 附页's long paragraphs in the database: lists and sheets never show them,
+        and they are most of a row's bytes (a centre's batch page read megabytes at 24,000)."""
+        return self.defer(*STATEMENT_FIELDS)
 
     def with_latest_version(self):
         """Annotate ``latest_version``: the number of the newest submitted version, in the query."""

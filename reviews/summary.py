@@ -11,7 +11,7 @@ from catalog.models import Call
 from documents.sheets import print_setup, put_text, save
 from tiku_portal.sheet_layout import BODY_FONT, TITLE_FONT, fit_row_heights
 
-from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of, review_of
+from .batch import RECOMMENDING, SENT_OR_LATER, applications_of, contact_of
 from .models import Recommendation
 
 TITLE = "浙江省技能人才评价省级题库开发申报情况汇总表"
@@ -53,32 +53,52 @@ def level_text(levels) -> str:
     return "、".join(str(n) for n in numbers)
 
 
-def _order(app):
+# Only what a row shows and sorts by: the sheet of a city with hundreds of recommendations
+# reads a few columns per application, not every application with its relations.
+ROW_FIELDS = (
+    "pk",
+    "unit_id",
+    "unit__entry__number",
+    "unit__entry__occupation",
+    "unit__position",
+    "unit__name",
+    "custom_occupation",
+    "custom_work_type",
+    "levels",
+    "organisation__name",
+    "review__recommendation",
+    "review__reason",
+)
+
+
+def _order(app: dict):
     # Catalog order first (序号, then the unit's place), then out-of-catalog occupations.
-    if app.unit_id:
-        place = (0, app.unit.entry.number, app.unit.position, "")
+    if app["unit_id"]:
+        place = (0, app["unit__entry__number"], app["unit__position"], "")
     else:
-        place = (1, 0, 0, f"{app.custom_occupation}|{app.custom_work_type}")
-    lead_first = 0 if app.review.recommendation == Recommendation.LEAD else 1
-    return (*place, lead_first, app.organisation.name, app.pk)
+        place = (1, 0, 0, f"{app['custom_occupation']}|{app['custom_work_type']}")
+    lead_first = 0 if app["review__recommendation"] == Recommendation.LEAD else 1
+    return (*place, lead_first, app["organisation__name"], app["pk"])
 
 
 def summary_rows(centre: Centre, call: Call, *, sent: bool) -> list[Row]:
     """One row per application recommended as lead or participant; the sent ones when sent."""
     statuses = SENT_OR_LATER if sent else (Status.RECOMMENDED, *SENT_OR_LATER)
-    apps = [
-        app
-        for app in applications_of(centre, call).filter(status__in=statuses)
-        if (review := review_of(app)) and review.recommendation in RECOMMENDING
-    ]
+    apps = (
+        applications_of(centre, call)
+        .filter(status__in=statuses, review__recommendation__in=RECOMMENDING)
+        .values(*ROW_FIELDS)
+    )
     return [
         Row(
-            occupation=app.occupation_name,
-            work_type=app.work_type_name,
-            levels=level_text(app.levels),
-            organisation=app.organisation.name,
-            lead=app.review.recommendation == Recommendation.LEAD,
-            reason=app.review.reason.strip(),
+            occupation=app["unit__entry__occupation"]
+            if app["unit_id"]
+            else app["custom_occupation"],
+            work_type=app["unit__name"] if app["unit_id"] else app["custom_work_type"],
+            levels=level_text(app["levels"]),
+            organisation=app["organisation__name"],
+            lead=app["review__recommendation"] == Recommendation.LEAD,
+            reason=app["review__reason"].strip(),
         )
         for app in sorted(apps, key=_order)
     ]

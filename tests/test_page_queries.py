@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from accounts.models import Centre
-from applications.models import Status
+from applications.models import Snapshot, Status
 from reviews.models import Batch, Recommendation, Review
 
 from .factories import (
@@ -98,7 +98,7 @@ PAGES = {
 }
 # The literal count of each page, the same at 1 and at 3 rows.
 # The dashboards read the centre's own deadline and the batch page the decided applications
-# still lacking paper (issue 14): one query each.
+# still lacking paper (issue 14): one query each, and the batch page counts them (one more).
 EXPECTED = {
     "catalog": 5,
     "applicant_dashboard": 11,
@@ -112,7 +112,7 @@ EXPECTED = {
     "compare": 10,
     "charts": 9,
     "publish": 12,
-    "city_batch": 13,
+    "city_batch": 14,
     "province_batch_list": 11,
 }
 
@@ -221,3 +221,28 @@ def test_dashboard_organisations_are_paged(client, db):
     client.force_login(world.city_user)
     page = client.get("/accounts/dashboard/").content.decode()
     assert "共 51 家单位" in page and 'data-testid="organisation-pages"' in page
+
+
+def test_batch_page_lists_20_applications_lacking_paper_and_counts_the_rest(client, db):
+    world = World(1)
+    # The world's recommended one, and 22 more: none has its paper copy yet.
+    _many(world, 22, Status.RECOMMENDED, world.contested)
+    client.force_login(world.city_user)
+    page = client.get("/review/batch/").content.decode()
+    gaps = page.split('data-testid="paper-gaps"')[1].split("</ul>")[0]
+    assert gaps.count("<li>") == 20 and "缺申报单位盖章页、纸质材料登记、第五部分盖章页" in gaps
+    assert "共 23 份，列出前 20 份" in page and "另有 3 份未列出" in page
+
+
+def test_batch_page_leaves_out_applications_whose_paper_is_complete(client, db):
+    world = World(1)
+    (done,) = _many(world, 1, Status.RECOMMENDED, world.contested)
+    Snapshot.objects.create(application=done, number=1, data={})
+    done.stamped_version, done.paper_received_on = 1, INSIDE_DEADLINE.date()
+    done.section_five_stamped_at = INSIDE_DEADLINE
+    done.save()
+    client.force_login(world.city_user)
+    page = client.get("/review/batch/").content.decode()
+    gaps = page.split('data-testid="paper-gaps"')[1].split("</ul>")[0]
+    assert gaps.count("<li>") == 1 and done.reference not in gaps
+    assert 'data-testid="paper-gaps-more"' not in page

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +43,8 @@ NOT_SAVED = "未保存：请按下方提示修改后重新保存。"
 NOT_SENT = "未报送：请按下方提示修改后再报送。"
 # Rows of the 附件3 preview on the page; a city can recommend hundreds.
 SUMMARY_SHOWN = 50
+# Decided applications lacking paper listed on the page; the count tells how many more.
+PAPER_GAPS_SHOWN = 20
 # Undecided applications per page of the form: two fields each, so the page stays small.
 PER_PAGE = 50
 
@@ -172,16 +175,30 @@ def _page(request, centre, call, *, form=None, page=None, error="", status=200):
     return render(request, "reviews/batch.html", context, status=status)
 
 
-def _paper_gaps(centre, call) -> list[dict]:
-    """Decided applications still lacking part of their paper copy, for the batch page."""
+def _paper_gaps(centre, call) -> dict:
+    """Decided applications still lacking part of their paper copy: the first few, and how
+    many there are (a city may have hundreds; the queue's paper filter lists them all)."""
     from applications.paper import missing_for_sending
 
-    decided = applications_of(centre, call).filter(status__in=DECIDED).with_latest_version()
-    return [
-        {"app": app, "missing": missing}
-        for app in decided
-        if (missing := missing_for_sending(app, app.latest_version))
+    complete = Q(
+        stamped_version__isnull=False,
+        stamped_version=F("latest_version"),
+        paper_received_on__isnull=False,
+        section_five_stamped_at__isnull=False,
+    )
+    lacking = (
+        applications_of(centre, call)
+        .filter(status__in=DECIDED)
+        .with_latest_version()
+        .exclude(complete)
+        .without_statements()
+    )
+    shown = [
+        {"app": app, "missing": missing_for_sending(app, app.latest_version)}
+        for app in lacking[:PAPER_GAPS_SHOWN]
     ]
+    count = lacking.count()
+    return {"shown": shown, "count": count, "more": count - len(shown)}
 
 
 def _store_scan(request, centre, call):
