@@ -3,7 +3,6 @@ after its last PDF."""
 
 import threading
 
-import pytest
 from celery.signals import worker_init
 
 from applications import pdf
@@ -38,15 +37,18 @@ def test_warm_up_renders_a_blank_form_without_the_database(django_assert_num_que
     assert in_new_thread(warm)
 
 
-# Sent without a worker instance, Celery's own Django fix-up only warns and stays out.
-@pytest.mark.filterwarnings("ignore::celery.fixups.django.FixupWarning")
 def test_worker_main_process_warms_the_renderer_before_forking():
+    from tiku_portal.celery import warm_pdf_renderer
+
+    # Connected to the signal the worker's main process sends before it forks its pool.
+    # (Sending the signal here would also set up Celery's worker fix-up in the test process.)
+    assert warm_pdf_renderer in worker_init._live_receivers(None)
+    assert in_new_thread(lambda: hasattr(pdf._local, "resources")) is False
+
     def start_worker():
-        # The Celery app is imported by Django's setup; its receiver is connected.
-        worker_init.send(sender=None)
+        warm_pdf_renderer(sender=None)
         return hasattr(pdf._local, "resources")
 
-    assert in_new_thread(lambda: hasattr(pdf._local, "resources")) is False
     assert in_new_thread(start_worker)
 
 
