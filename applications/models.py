@@ -125,6 +125,10 @@ STATEMENT_FIELDS = (
 )
 
 
+# The unit's stamped pages belong to its newest submitted version (needs latest_version).
+STAMPED_CURRENT = Q(stamped_version__isnull=False, stamped_version=models.F("latest_version"))
+
+
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         visible = visible_by_role(
@@ -151,15 +155,22 @@ class ApplicationQuerySet(models.QuerySet):
     def with_paper(self, state: str):
         """Narrow to one paper-copy state (PAPER_FILTERS); annotates latest_version."""
         queryset = self.with_latest_version()
-        current = Q(stamped_version__isnull=False, stamped_version=models.F("latest_version"))
         return {
-            "stamped_missing": queryset.exclude(current),
-            "stamped_ok": queryset.filter(current),
+            "stamped_missing": queryset.exclude(STAMPED_CURRENT),
+            "stamped_ok": queryset.filter(STAMPED_CURRENT),
             "paper_missing": queryset.filter(paper_received_on__isnull=True),
             "paper_received": queryset.filter(paper_received_on__isnull=False),
             "five_missing": queryset.filter(section_five_stamped_at__isnull=True),
             "five_ok": queryset.filter(section_five_stamped_at__isnull=False),
         }.get(state, queryset)
+
+    def lacking_paper(self):
+        """Those still missing any part of the paper copy (what ``missing_for_sending`` names);
+        annotates latest_version."""
+        complete = STAMPED_CURRENT & Q(
+            paper_received_on__isnull=False, section_five_stamped_at__isnull=False
+        )
+        return self.with_latest_version().exclude(complete)
 
 
 # The queue's paper-copy filter, in the order the paper arrives.

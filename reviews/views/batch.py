@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -180,17 +179,10 @@ def _paper_gaps(centre, call) -> dict:
     many there are (a city may have hundreds; the queue's paper filter lists them all)."""
     from applications.paper import missing_for_sending
 
-    complete = Q(
-        stamped_version__isnull=False,
-        stamped_version=F("latest_version"),
-        paper_received_on__isnull=False,
-        section_five_stamped_at__isnull=False,
-    )
     lacking = (
         applications_of(centre, call)
         .filter(status__in=DECIDED)
-        .with_latest_version()
-        .exclude(complete)
+        .lacking_paper()
         .without_statements()
     )
     shown = [
